@@ -1,0 +1,2 @@
+//! The `marginalia` command: check, annotate, entities, explain, lsp.
+fn main() {}

@@ -1,0 +1,51 @@
+use super::Severity;
+
+/// One entry of the catalogue of finding codes (`marginalia explain CODE`, the docs, the
+/// diagnostics' `codeDescription`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    /// Short kebab-case name, e.g. `missing-front-matter`.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// Markdown: why it matters, an example, how to fix it.
+    pub explanation: &'static str,
+}
+
+/// Every code, ordered by code. Each module owns the codes of the findings it produces.
+pub fn catalogue() -> Vec<&'static CodeInfo> {
+    let mut all: Vec<&'static CodeInfo> = crate::article::CODES
+        .iter()
+        .chain(crate::institutions::CODES)
+        .chain(crate::dates::CODES)
+        .copied()
+        .collect();
+    all.sort_by_key(|c| c.code);
+    all
+}
+
+/// The entry of a code (case-insensitive), or of its name.
+pub fn lookup(code_or_name: &str) -> Option<&'static CodeInfo> {
+    catalogue()
+        .into_iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name == code_or_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let all = catalogue();
+        for pair in all.windows(2) {
+            assert_ne!(pair[0].code, pair[1].code, "duplicate code");
+        }
+        for c in &all {
+            assert!(c.code.starts_with("MA") && c.code.len() == 6, "{}", c.code);
+            assert!(!c.summary.is_empty() && !c.explanation.is_empty(), "{}", c.code);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Institution recognition (English and Chinese names, acronyms, acronyms defined in the
+//! text, sub-units, unknown candidates) and the checks that compare mentions with the
+//! `institutions` annotation. Owns finding codes MA02xx.
+
+use crate::article::{Annotations, Article};
+use crate::findings::{CodeInfo, Finding, Span};
+use crate::gazetteer::Gazetteer;
+use serde::Serialize;
+
+/// How a mention was recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchKind {
+    Name,
+    Acronym,
+    /// An acronym bound by a definition in this text ("… (CAST)").
+    DefinedAcronym,
+    /// A phrase built like an institution name but in no gazetteer.
+    Candidate,
+}
+
+/// What a mention links to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status", content = "keys")]
+pub enum Link {
+    /// One gazetteer record (its key).
+    Known(String),
+    /// Several records fit; the document's evidence could not decide (their keys).
+    Ambiguous(Vec<String>),
+    /// No record: a candidate institution.
+    Unknown,
+}
+
+/// One institution mention in the text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InstitutionMention {
+    /// Byte span in the analysed text.
+    pub span: Span,
+    pub link: Link,
+    pub kind: MatchKind,
+}
+
+/// The codes this module produces.
+pub static CODES: &[&CodeInfo] = &[];
+
+/// Finds the institution mentions of the body.
+pub fn recognise(
+    _text: &str,
+    _article: &Article,
+    _annotations: &Annotations,
+    _gazetteer: &Gazetteer,
+) -> Vec<InstitutionMention> {
+    Vec::new()
+}
+
+/// Compares mentions with the annotations.
+pub fn check(
+    _text: &str,
+    _article: &Article,
+    _annotations: &Annotations,
+    _mentions: &[InstitutionMention],
+    _gazetteer: &Gazetteer,
+) -> Vec<Finding> {
+    Vec::new()
+}

@@ -1,0 +1,1 @@
+//! marginalia-lsp: the language server. The only crate that knows about `lsp-types`.
