@@ -17,10 +17,17 @@ import sys
 import unicodedata
 
 DEFAULT_DUMP = "/work/shared/data/ror/ror-v2-subset.json"
-INDEX = "/tmp/marginalia-ror-index.pkl"
+INDEX_DIR = "/tmp"
+
+
+def index_path(dump):
+    import hashlib
+    h = hashlib.sha1(os.path.abspath(dump).encode()).hexdigest()[:10]
+    return os.path.join(INDEX_DIR, f"marginalia-ror-index-{h}.pkl")
 
 
 def load_index(dump=DEFAULT_DUMP):
+    INDEX = index_path(dump)
     if os.path.exists(INDEX) and os.path.getmtime(INDEX) >= os.path.getmtime(dump):
         with open(INDEX, "rb") as f:
             return pickle.load(f)

@@ -13,7 +13,7 @@ pub struct Date {
 impl Date {
     /// A valid date, or `None`.
     pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
-        (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month))
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
             .then_some(Date { year, month, day })
     }
 
@@ -67,6 +67,41 @@ impl Date {
         ((self.to_days() + 3).rem_euclid(7) + 1) as u32
     }
 
+    /// The ISO 8601 week: (week-based year, week 1..=53).
+    pub fn iso_week(self) -> (i32, u32) {
+        // The week belongs to the year of its Thursday.
+        let thursday = self.add_days(4 - i64::from(self.weekday()));
+        let jan1 = Date { year: thursday.year, month: 1, day: 1 };
+        let week = (thursday.to_days() - jan1.to_days()) / 7 + 1;
+        (thursday.year, week as u32)
+    }
+
+    /// Monday of ISO week `week` of `year` (`None` when the year has no such week).
+    pub fn from_iso_week(year: i32, week: u32) -> Option<Date> {
+        let jan4 = Date::new(year, 1, 4)?;
+        let monday1 = jan4.add_days(1 - i64::from(jan4.weekday()));
+        let d = monday1.add_days(7 * (i64::from(week) - 1));
+        (week >= 1 && d.iso_week() == (year, week)).then_some(d)
+    }
+
+    /// Quarter 1..=4.
+    pub fn quarter(self) -> u32 {
+        (self.month - 1) / 3 + 1
+    }
+
+    /// The same day `n` months later (or earlier), clamped to the month's last day.
+    pub fn add_months(self, n: i64) -> Date {
+        let total = i64::from(self.year) * 12 + i64::from(self.month) - 1 + n;
+        let year = total.div_euclid(12).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+        let month = (total.rem_euclid(12) + 1) as u32;
+        Date { year, month, day: self.day.min(days_in_month(year, month)) }
+    }
+
+    /// The first day of the month.
+    pub fn first_of_month(self) -> Date {
+        Date { day: 1, ..self }
+    }
+
     /// `YYYY-MM-DD`.
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -113,5 +148,17 @@ mod tests {
         assert_eq!(d.weekday(), 2); // a Tuesday
         assert_eq!(Date::new(1970, 1, 1).unwrap().to_days(), 0);
         assert_eq!(d.add_days(17).iso(), "2019-11-01");
+    }
+
+    #[test]
+    fn iso_weeks_quarters_and_month_arithmetic() {
+        assert_eq!(Date::new(2019, 10, 15).unwrap().iso_week(), (2019, 42));
+        assert_eq!(Date::new(2021, 1, 3).unwrap().iso_week(), (2020, 53));
+        assert_eq!(Date::new(2024, 12, 30).unwrap().iso_week(), (2025, 1));
+        assert_eq!(Date::from_iso_week(2019, 42), Date::new(2019, 10, 14));
+        assert_eq!(Date::from_iso_week(2019, 53), None);
+        assert_eq!(Date::new(2021, 5, 1).unwrap().quarter(), 2);
+        assert_eq!(Date::new(2024, 1, 31).unwrap().add_months(1), Date::new(2024, 2, 29).unwrap());
+        assert_eq!(Date::new(2024, 1, 31).unwrap().add_months(-13), Date::new(2022, 12, 31).unwrap());
     }
 }

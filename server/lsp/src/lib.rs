@@ -1,1 +1,83 @@
 //! marginalia-lsp: the language server. The only crate that knows about `lsp-types`.
+//!
+//! It serves [`marginalia_core::analyse`] (the same pipeline `marginalia check` runs) to any
+//! LSP client over stdio. Layout:
+//! - [`server`]: the `LanguageServer` implementation: document sync, scheduling, dispatch;
+//! - `documents`: open documents (ropes) and the cached analysis of each version;
+//! - `convert`: the one place converting core spans/findings to and from LSP types, in the
+//!   negotiated position encoding;
+//! - `capabilities`: what we announce and what the client supports;
+//! - `workspace`: the corpus on disk (configuration, gazetteer, background index);
+//! - `handlers`: one module per feature, pure functions from a snapshot to LSP results.
+//!
+//! Positions on the wire are in the negotiated encoding (utf-8, utf-16 or utf-32); inside,
+//! everything is a byte offset into the document's text, as in the core crate.
+#![warn(clippy::print_stdout)]
+// `Uri` caches its parts internally; its hash and equality use the text only, as
+// `lsp_types::WorkspaceEdit::changes` (a `HashMap<Uri, _>`) itself relies on.
+#![allow(clippy::mutable_key_type)]
+
+mod capabilities;
+mod convert;
+mod documents;
+mod handlers;
+pub mod server;
+mod settings;
+mod transport;
+mod workspace;
+
+pub use convert::CATALOGUE_URL;
+pub use server::{Analyser, Backend, ServerOptions};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{LspService, Server};
+
+/// Serves the protocol on `input`/`output` until `exit` (or the end of the input). Returns the
+/// process exit code the specification asks for: 0 when `shutdown` came before `exit`, 1
+/// otherwise.
+pub async fn serve<I, O>(input: I, output: O) -> i32
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite,
+{
+    serve_with(input, output, ServerOptions::default()).await
+}
+
+/// [`serve`] with options (a fixed gazetteer, "today", another analysis function): for tests
+/// and embedders.
+pub async fn serve_with<I, O>(input: I, output: O, options: ServerOptions) -> i32
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite,
+{
+    let (service, socket) = server::build_service(options);
+    let shared = service.inner().shared();
+    // A malformed message must not end the session (see `transport`).
+    let input = transport::sanitize(input);
+    Server::new(input, output, socket).serve(service).await;
+    shared.exit_code()
+}
+
+/// `marginalia lsp [--stdio]`: serves on the process's stdin/stdout and returns the exit code.
+pub fn run_stdio() -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("marginalia lsp: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    let code = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // Background indexing or an analysis may still run; the process is leaving anyway.
+    runtime.shutdown_background();
+    code
+}
+
+/// Builds the service without a transport (for embedders that bring their own).
+pub fn service(options: ServerOptions) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    server::build_service(options)
+}

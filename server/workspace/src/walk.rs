@@ -1,1 +1,248 @@
-//! (to be written)
+//! Walking the paths given on the command line: folders are walked respecting `.gitignore`,
+//! `.ignore` and hidden files, and each file found is kept when its configuration says it is
+//! an article. Files named explicitly are always kept.
+
+use crate::config::{absolute, ConfigCache, ConfigLoadError, LoadedConfig};
+use crate::files::{sniff_front_matter, Decision, Selection};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A file to check.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The path as found (relative paths stay relative to the current folder).
+    pub path: PathBuf,
+    /// Named on the command line (not found by walking).
+    pub explicit: bool,
+    /// The configuration that applies to it.
+    pub config: Arc<LoadedConfig>,
+    /// Walking could not look at it (a folder that cannot be listed, …): why.
+    pub problem: Option<String>,
+}
+
+/// Why the paths could not be walked: the tool cannot do its job (exit code 2).
+#[derive(Debug)]
+pub enum WalkError {
+    /// A path given on the command line does not exist or cannot be accessed.
+    Missing {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    Config(ConfigLoadError),
+}
+
+impl std::fmt::Display for WalkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WalkError::Missing { path, error } => write!(f, "{}: {error}", path.display()),
+            WalkError::Config(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for WalkError {}
+
+impl From<ConfigLoadError> for WalkError {
+    fn from(e: ConfigLoadError) -> Self {
+        WalkError::Config(e)
+    }
+}
+
+/// Finds the articles under the given paths (files or folders), in a stable order (sorted by
+/// path), each once.
+pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, WalkError> {
+    let mut selections: HashMap<Option<PathBuf>, Arc<Selection>> = HashMap::new();
+    let mut selection_for = |loaded: &LoadedConfig| -> Result<Arc<Selection>, ConfigLoadError> {
+        if let Some(s) = selections.get(&loaded.path) {
+            return Ok(Arc::clone(s));
+        }
+        let s = Arc::new(Selection::new(loaded)?);
+        selections.insert(loaded.path.clone(), Arc::clone(&s));
+        Ok(s)
+    };
+    let mut out: Vec<Target> = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    for given in paths {
+        let meta = std::fs::metadata(given).map_err(|error| WalkError::Missing {
+            path: given.clone(),
+            error,
+        })?;
+        if !meta.is_dir() {
+            let config = configs.for_path(given)?;
+            selection_for(&config)?; // a bad glob is reported even for explicit files
+            if seen.insert(absolute(given)) {
+                out.push(Target {
+                    path: given.clone(),
+                    explicit: true,
+                    config,
+                    problem: None,
+                });
+            }
+            continue;
+        }
+        // Configurations of the folder itself are loaded even when it holds no article, so
+        // that a broken `marginalia.toml` is never silently skipped.
+        configs.for_path(given)?;
+        let walker = ignore::WalkBuilder::new(given)
+            .hidden(true)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(false)
+            .ignore(true)
+            .parents(true)
+            .require_git(false)
+            .follow_links(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    if let Some(path) = error_path(&err) {
+                        if seen.insert(absolute(&path)) {
+                            out.push(Target {
+                                config: configs.for_path(&path)?,
+                                path,
+                                explicit: false,
+                                problem: Some(err.to_string()),
+                            });
+                        }
+                    }
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let is_file = entry.file_type().is_some_and(|t| t.is_file())
+                || (entry.path_is_symlink() && path.is_file());
+            if !is_file
+                || path
+                    .file_name()
+                    .is_some_and(|n| n == marginalia_core::config::FILE_NAME)
+            {
+                continue;
+            }
+            let config = configs.for_path(path)?;
+            let keep = match selection_for(&config)?.decide(path) {
+                Decision::Article => true,
+                Decision::NotArticle => false,
+                Decision::IfFrontMatter => sniff_front_matter(path),
+            };
+            if keep && seen.insert(absolute(path)) {
+                out.push(Target {
+                    path: path.to_path_buf(),
+                    explicit: false,
+                    config,
+                    problem: None,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `path` (after resolving links) lies inside `root`.
+pub fn is_inside(path: &Path, root: &Path) -> bool {
+    match (std::fs::canonicalize(path), std::fs::canonicalize(root)) {
+        (Ok(p), Ok(r)) => p.starts_with(r),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn names(targets: &[Target], base: &Path) -> Vec<String> {
+        targets
+            .iter()
+            .map(|t| crate::files::slash_path(t.path.strip_prefix(base).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn walking_keeps_articles_and_respects_gitignore() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::create_dir_all(d.join("articles/old")).unwrap();
+        fs::create_dir_all(d.join("notes")).unwrap();
+        fs::create_dir_all(d.join(".hidden")).unwrap();
+        fs::write(d.join("README.md"), "# Corpus\n\nHow to annotate.\n").unwrap();
+        fs::write(d.join("articles/kust.md"), "News & Events\n").unwrap();
+        fs::write(d.join("articles/photo.png"), b"\x89PNG").unwrap();
+        fs::write(d.join("articles/old/cnrs.txt"), "CNRS\n").unwrap();
+        fs::write(d.join("articles/old/skip.md"), "ignored\n").unwrap();
+        fs::write(d.join("notes/annotated.md"), "---\ntitle: x\n---\nbody\n").unwrap();
+        fs::write(d.join("notes/plain.md"), "no front-matter\n").unwrap();
+        fs::write(d.join(".hidden/a.md"), "---\n---\n").unwrap();
+        fs::write(d.join(".gitignore"), "articles/old/skip.md\n").unwrap();
+        let targets = collect(&[d.to_path_buf()], &ConfigCache::new()).unwrap();
+        assert_eq!(
+            names(&targets, d),
+            [
+                "articles/kust.md",
+                "articles/old/cnrs.txt",
+                "notes/annotated.md"
+            ]
+        );
+        // Named files are always checked; a file named twice is checked once.
+        let targets = collect(
+            &[
+                d.join("README.md"),
+                d.join("articles"),
+                d.join("articles/kust.md"),
+            ],
+            &ConfigCache::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            names(&targets, d),
+            ["README.md", "articles/kust.md", "articles/old/cnrs.txt"]
+        );
+        assert!(targets[0].explicit && !targets[2].explicit);
+    }
+
+    #[test]
+    fn config_globs_choose_the_articles() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::create_dir_all(d.join("news/drafts")).unwrap();
+        fs::write(
+            d.join("marginalia.toml"),
+            "[articles]\ninclude = [\"news/**/*.txt\"]\nexclude = [\"news/drafts/**\"]\n",
+        )
+        .unwrap();
+        fs::write(d.join("news/a.txt"), "a\n").unwrap();
+        fs::write(d.join("news/b.md"), "---\n---\n").unwrap();
+        fs::write(d.join("news/drafts/c.txt"), "c\n").unwrap();
+        let targets = collect(&[d.to_path_buf()], &ConfigCache::new()).unwrap();
+        assert_eq!(names(&targets, d), ["news/a.txt"]);
+    }
+
+    #[test]
+    fn missing_paths_and_bad_configs_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let e = collect(&[d.join("nope")], &ConfigCache::new()).unwrap_err();
+        assert!(matches!(e, WalkError::Missing { .. }), "{e}");
+        fs::write(
+            d.join("marginalia.toml"),
+            "[limits]\nmax_file_size = \"big\"\n",
+        )
+        .unwrap();
+        let e = collect(&[d.to_path_buf()], &ConfigCache::new()).unwrap_err();
+        assert!(e.to_string().contains("marginalia.toml:2:"), "{e}");
+    }
+}

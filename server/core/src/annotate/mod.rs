@@ -14,6 +14,11 @@ pub fn annotate(text: &str, analysis: &Analysis, ctx: &Context) -> Vec<TextEdit>
     if article.front_matter.as_ref().is_some_and(|fm| !fm.errors.is_empty()) {
         return Vec::new(); // never rewrite YAML we could not read
     }
+    if has_duplicate_top_level_keys(article) {
+        // The reader takes the last of two equal keys and the edits the first: appending
+        // would never converge. MA0115 asks the person to remove one first.
+        return Vec::new();
+    }
     let mut lines: Vec<String> = Vec::new(); // for a new front-matter
     let mut edits: Vec<TextEdit> = Vec::new();
     let creating = article.front_matter.is_none();
@@ -124,6 +129,14 @@ pub fn annotate(text: &str, analysis: &Analysis, ctx: &Context) -> Vec<TextEdit>
         edits.extend(edit::append_to_list(text, article, key, items).unwrap_or_default());
     }
     edits
+}
+
+fn has_duplicate_top_level_keys(article: &crate::article::Article) -> bool {
+    let Some(entries) = article.front_matter.as_ref().and_then(|fm| fm.root.as_ref()).and_then(|r| r.as_map()) else {
+        return false;
+    };
+    let keys: Vec<&str> = entries.iter().filter_map(|e| e.key.as_str()).collect();
+    keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k))
 }
 
 fn render_list(items: &[Item]) -> Vec<String> {

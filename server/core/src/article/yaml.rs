@@ -104,8 +104,7 @@ pub fn parse(text: &str, content: Span) -> (Option<Node>, Vec<YamlError>) {
     let mut errors = Vec::new();
     let mut parser = Parser::new_from_str(src);
     let mut documents = 0;
-    loop {
-        let Some(item) = parser.next() else { break };
+    for item in parser.by_ref() {
         let (event, span) = match item {
             Ok(pair) => pair,
             Err(e) => {

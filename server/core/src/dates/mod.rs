@@ -1,9 +1,28 @@
 //! Date recognition and normalisation (English and Chinese) to TIMEX3 values, anchored to
 //! the publication date, and the checks against the `dates` annotation. Owns codes MA03xx.
+//!
+//! Pipeline: a prefilter (one Aho-Corasick pass for digits, month/weekday/unit words and
+//! Chinese date characters) finds head tokens; the [`english`] and [`chinese`] grammars read a
+//! few tokens around each head into an expression; [`normalise`] turns it into a TIMEX3 value
+//! given a reference date (the anchor: `published`, `--dct`, a dateline; or the last date
+//! mentioned, for narratives and anaphora such as "the following year").
+
+mod checks;
+mod chinese;
+mod dateline;
+mod english;
+pub mod eval;
+mod lex;
+mod normalise;
+pub mod timex;
+
+pub use checks::CODES;
+pub use dateline::{find_datelines, Dateline};
 
 use crate::article::{Annotations, Article};
 use crate::calendar::Date;
-use crate::findings::{CodeInfo, Finding, Span};
+use crate::findings::{Finding, Span};
+use normalise::{Expr, Needs, Reference};
 use serde::Serialize;
 
 /// TIMEX3 types.
@@ -14,6 +33,38 @@ pub enum TimexType {
     Time,
     Duration,
     Set,
+}
+
+impl TimexType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimexType::Date => "DATE",
+            TimexType::Time => "TIME",
+            TimexType::Duration => "DURATION",
+            TimexType::Set => "SET",
+        }
+    }
+}
+
+/// How precise a value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Granularity {
+    Century,
+    Decade,
+    Year,
+    Half,
+    Season,
+    Quarter,
+    Month,
+    Week,
+    Day,
+    PartOfDay,
+    Time,
+    Duration,
+    Set,
+    /// `PRESENT_REF`, `PAST_REF`, `FUTURE_REF`.
+    Reference,
 }
 
 /// How a mention's value was obtained.
@@ -41,11 +92,15 @@ pub struct DateMention {
     pub span: Span,
     pub kind: TimexType,
     /// TIMEX3 value (`2019-10-15`, `2019-02`, `2021-Q2`, `P46Y`, `PAST_REF`, …); `None` when it
-    /// could not be resolved.
+    /// could not be resolved. Year-less dates without an anchor keep placeholders
+    /// (`XXXX-10-15`).
     pub value: Option<String>,
+    pub granularity: Granularity,
     pub resolution: Resolution,
     /// A date that is not an event of the article (a copyright line, a page footer).
     pub boilerplate: bool,
+    /// One line for hovers: what the value means and where it came from.
+    pub explanation: String,
 }
 
 /// The anchor for relative dates, and where it came from.
@@ -57,31 +112,462 @@ pub enum Anchor {
     None,
 }
 
-/// The codes this module produces.
-pub static CODES: &[&CodeInfo] = &[];
+impl Anchor {
+    pub fn date(&self) -> Option<Date> {
+        match self {
+            Anchor::Published(d) | Anchor::Dct(d) | Anchor::Dateline(d) => Some(*d),
+            Anchor::None => None,
+        }
+    }
+
+    fn resolution(&self) -> Option<Resolution> {
+        Some(match self {
+            Anchor::Published(d) => Resolution::Published(*d),
+            Anchor::Dct(d) => Resolution::Dct(*d),
+            Anchor::Dateline(d) => Resolution::Dateline(*d),
+            Anchor::None => return None,
+        })
+    }
+}
+
+/// How year-less dates are resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// News unless the explicit years of the text lie far from the anchor (then narrative).
+    Auto,
+    /// Year-less dates take the year nearest the anchor (news reporting).
+    News,
+    /// Year-less dates take the year of the last date mentioned (histories, biographies).
+    Narrative,
+}
 
 /// Finds and normalises the dates of the body.
-pub fn recognise(_text: &str, _article: &Article, _anchor: &Anchor) -> Vec<DateMention> {
-    Vec::new()
+pub fn recognise(text: &str, article: &Article, anchor: &Anchor) -> Vec<DateMention> {
+    recognise_with(text, article.body, anchor, Mode::Auto)
+}
+
+/// Finds and normalises the dates in `region` of `text`.
+pub fn recognise_with(text: &str, region: Span, anchor: &Anchor, mode: Mode) -> Vec<DateMention> {
+    let raws = scan(text, region);
+    resolve(text, &raws, anchor, mode)
+}
+
+/// Every expression in `region`, in text order, not overlapping.
+///
+/// One forward pass over the bytes, trying the grammars only where an expression can start:
+/// - an ASCII word (a run of letters and digits) is tried at its first byte only, and only
+///   when it is a number or a head word of the English grammar (`October`, `years`, `now`…:
+///   [`english::is_head_word`], a hash lookup without allocation); the rest of the run is
+///   skipped, so `now` inside `know` is never looked at;
+/// - a Chinese head character (a numeral, `今`, `上`, `周`…) is tried only when the character
+///   after it can continue an expression ([`chinese::may_start`]: `上` before `周`/`个`/`月`/
+///   `半`/`世`, a numeral before a unit such as `年`/`月`/`日`), which rules out almost every
+///   `一`, `上`, `日` of running text after reading two characters;
+/// - everything else is skipped byte by byte (continuation bytes and two-byte characters
+///   without decoding).
+pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    let end = region.end.min(text.len());
+    let mut pos = region.start.min(end);
+    let mut floor = pos;
+    while pos < end {
+        let c = b[pos];
+        let s = pos;
+        let r = if c < 0x80 {
+            if !c.is_ascii_alphanumeric() {
+                pos += 1;
+                continue;
+            }
+            // Inside a word or a code (`know`, `COP15`): no expression starts here.
+            let word_start = s == 0 || !b[s - 1].is_ascii_alphanumeric();
+            let r = if !word_start {
+                None
+            } else if c.is_ascii_digit() {
+                chinese::parse(text, s, floor).or_else(|| english::parse(text, s, floor))
+            } else if english::is_head_word(b, s) {
+                english::parse(text, s, floor)
+            } else {
+                None
+            };
+            if r.is_none() {
+                // Skip the rest of the word or code.
+                pos += 1;
+                while pos < end && b[pos].is_ascii_alphanumeric() {
+                    pos += 1;
+                }
+                continue;
+            }
+            r
+        } else if c < 0xC0 {
+            // A continuation byte (a region starting inside a character).
+            pos += 1;
+            continue;
+        } else if c < 0xE0 {
+            // Two-byte characters (Latin, Greek, Cyrillic…) start no expression.
+            pos += 2;
+            continue;
+        } else {
+            let Some(ch) = text.get(s..).and_then(|r| r.chars().next()) else {
+                pos += 1;
+                continue;
+            };
+            let r = if chinese::is_head(ch) && chinese::may_start(text, s, ch) {
+                chinese::parse(text, s, floor)
+            } else {
+                None
+            };
+            if r.is_none() {
+                pos += ch.len_utf8();
+                continue;
+            }
+            r
+        };
+        match r {
+            Some(r)
+                if r.start >= floor
+                    && r.end <= end
+                    && r.end > s
+                    && text.is_char_boundary(r.start)
+                    && text.is_char_boundary(r.end) =>
+            {
+                pos = r.end;
+                floor = r.end;
+                out.push(r);
+            }
+            _ => {
+                // Rejected (crosses the region or the previous mention): go on after the head.
+                pos = if c.is_ascii_alphanumeric() {
+                    let mut e = s;
+                    while e < end && b[e].is_ascii_alphanumeric() {
+                        e += 1;
+                    }
+                    e
+                } else {
+                    s + text
+                        .get(s..)
+                        .and_then(|r| r.chars().next())
+                        .map_or(1, char::len_utf8)
+                };
+            }
+        }
+    }
+    out
+}
+
+/// The last date mentioned (for narratives and anaphora).
+#[derive(Clone, Copy)]
+struct Last {
+    date: Date,
+    month_known: bool,
+}
+
+fn narrative(raws: &[english::Raw], anchor: Option<Date>) -> bool {
+    let Some(a) = anchor else { return true };
+    let years: Vec<i32> = raws
+        .iter()
+        .filter_map(|r| match &r.expr {
+            Expr::Day {
+                y: normalise::Yr::Abs(y),
+                ..
+            }
+            | Expr::Month {
+                y: normalise::Yr::Abs(y),
+                ..
+            }
+            | Expr::Year(normalise::Yr::Abs(y)) => Some(*y),
+            _ => None,
+        })
+        .collect();
+    if years.len() < 3 {
+        return false;
+    }
+    let near = years.iter().filter(|y| (**y - a.year).abs() <= 2).count();
+    near * 4 < years.len()
+}
+
+fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Vec<DateMention> {
+    let anchor_date = anchor.date();
+    let narr = match mode {
+        Mode::Auto => narrative(raws, anchor_date),
+        Mode::News => false,
+        Mode::Narrative => true,
+    };
+    let mut last: Option<Last> = None;
+    let mut out = Vec::with_capacity(raws.len());
+    for r in raws {
+        let span = Span::new(r.start, r.end);
+        // Tense only matters for weekdays ("said Monday" vs "will meet on Monday").
+        let future = has_weekday(&r.expr)
+            && future_tense(clause_before(text, span))
+            && !reported_past(text, span);
+        let from_anchor = |d: Date| Reference {
+            date: d,
+            month_known: true,
+            nearest: true,
+            future,
+        };
+        let from_last = |l: Last| Reference {
+            date: l.date,
+            month_known: l.month_known,
+            nearest: false,
+            future,
+        };
+        let needs = r.expr.needs();
+        let no_anchor = "no publication date: add `published` to the front-matter or pass --dct";
+        let (reference, resolution): (Option<Reference>, Resolution) = match needs {
+            Needs::Nothing => (None, Resolution::Explicit),
+            Needs::Anchor => match (anchor_date, anchor.resolution()) {
+                (Some(d), Some(res)) => (Some(from_anchor(d)), res),
+                _ => (None, Resolution::Unresolved(no_anchor.to_string())),
+            },
+            Needs::Year | Needs::Previous => {
+                let prefer_last = narr || needs == Needs::Previous;
+                let by_last = last.map(|l| (from_last(l), Resolution::Nearby(l.date)));
+                let by_anchor = match (anchor_date, anchor.resolution()) {
+                    (Some(d), Some(res)) => Some((from_anchor(d), res)),
+                    _ => None,
+                };
+                let chosen = if prefer_last {
+                    by_last.or(by_anchor)
+                } else {
+                    by_anchor.or(by_last)
+                };
+                match chosen {
+                    Some((rf, res)) => (Some(rf), res),
+                    None => (
+                        None,
+                        Resolution::Unresolved(format!(
+                            "{no_anchor}, and no earlier date in the text gives the year"
+                        )),
+                    ),
+                }
+            }
+        };
+        let value = normalise::value(&r.expr, reference.as_ref());
+        let resolution = match (&value, resolution) {
+            (None, Resolution::Unresolved(why)) => Resolution::Unresolved(why),
+            (None, _) => {
+                Resolution::Unresolved("the date does not exist in the calendar".to_string())
+            }
+            (Some(_), res) => res,
+        };
+        let boilerplate = is_boilerplate(text, span);
+        let kind = r.expr.kind();
+        let granularity = value.as_ref().map_or(
+            match kind {
+                TimexType::Duration => Granularity::Duration,
+                TimexType::Set => Granularity::Set,
+                _ => Granularity::Day,
+            },
+            |v| v.granularity,
+        );
+        if let Some(v) = &value {
+            let datey = matches!(kind, TimexType::Date | TimexType::Time) && !v.value.contains('/');
+            let calendar = !matches!(
+                v.granularity,
+                Granularity::Reference | Granularity::Decade | Granularity::Century
+            );
+            if let (true, true, false, Some(start)) = (datey, calendar, boilerplate, v.start) {
+                let fine = |g: Granularity| {
+                    matches!(
+                        g,
+                        Granularity::Day | Granularity::PartOfDay | Granularity::Time
+                    )
+                };
+                last = Some(Last {
+                    date: start,
+                    month_known: fine(v.granularity)
+                        || matches!(v.granularity, Granularity::Month | Granularity::Week),
+                });
+            }
+        }
+        let explanation = explain(value.as_ref(), &resolution, kind);
+        out.push(DateMention {
+            span,
+            kind,
+            value: value.map(|v| v.value),
+            granularity,
+            resolution,
+            boilerplate,
+            explanation,
+        });
+    }
+    out
+}
+
+fn explain(v: Option<&normalise::Value>, res: &Resolution, kind: TimexType) -> String {
+    let what = v.map_or_else(
+        || "an unresolved date".to_string(),
+        |v| format!("{} (`{}`)", v.describe, v.value),
+    );
+    let how = match res {
+        Resolution::Explicit => "as written".to_string(),
+        Resolution::Published(d) => format!("resolved against `published` ({d})"),
+        Resolution::Dct(d) => format!("resolved against the document date given with --dct ({d})"),
+        Resolution::Dateline(d) => format!("resolved against the dateline of the article ({d})"),
+        Resolution::Nearby(d) => format!("resolved against the date mentioned before it ({d})"),
+        Resolution::Unresolved(why) => format!("not resolved: {why}"),
+    };
+    format!("{} {what}, {how}", kind.as_str())
+}
+
+/// At most `n` bytes of `text` before `pos` (cut at a character boundary).
+fn window_before(text: &str, pos: usize, n: usize) -> (usize, &str) {
+    let mut from = pos.saturating_sub(n);
+    while from < pos && !text.is_char_boundary(from) {
+        from += 1;
+    }
+    (from, text.get(from..pos).unwrap_or(""))
+}
+
+/// At most `n` bytes of `text` after `pos`.
+fn window_after(text: &str, pos: usize, n: usize) -> &str {
+    let mut to = (pos + n).min(text.len());
+    while to > pos && !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    text.get(pos..to).unwrap_or("")
+}
+
+/// The sentence around `span` (for tense), within a few hundred bytes.
+pub(crate) fn sentence(text: &str, span: Span) -> &str {
+    let (base, before) = window_before(text, span.start, 400);
+    let from = base
+        + before
+            .rfind(['.', '!', '?', '\n', '。', '！', '？', '；'])
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+    let after = window_after(text, span.end, 400);
+    let to = span.end
+        + after
+            .find(['!', '?', '\n', '。', '！', '？', '；'])
+            .unwrap_or(after.len());
+    // A '.' ends an English sentence unless it is an abbreviation such as "Dr." or "a.m.".
+    let to = match after.find(". ") {
+        Some(i) if span.end + i < to => span.end + i,
+        _ => to,
+    };
+    text.get(from..to).unwrap_or("")
+}
+
+fn has_weekday(e: &Expr) -> bool {
+    match e {
+        Expr::Weekday { .. } => true,
+        Expr::Part { inner, .. } | Expr::Clock { inner, .. } => has_weekday(inner),
+        _ => false,
+    }
+}
+
+/// The sentence up to the end of `span` (what governs its tense: "…, experts said Monday").
+fn clause_before(text: &str, span: Span) -> &str {
+    let s = sentence(text, span);
+    let from = (s.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    text.get(from..span.end.max(from)).unwrap_or(s)
+}
+
+/// A past-tense verb right before the mention: "said Monday", "met on Monday", "舉行了".
+fn reported_past(text: &str, span: Span) -> bool {
+    let (_, before) = window_before(text, span.start, 40);
+    let mut words = before
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty());
+    let is_past = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        matches!(
+            w.as_str(),
+            "said"
+                | "told"
+                | "met"
+                | "held"
+                | "was"
+                | "were"
+                | "began"
+                | "took"
+                | "signed"
+                | "announced"
+        ) || (w.len() > 4 && w.ends_with("ed"))
+    };
+    let close = before;
+    let w1 = words.next();
+    let w2 = words.next();
+    let recent = |w: Option<&str>| w.is_some_and(|w| close.contains(w) && is_past(w));
+    recent(w1) || (w1.is_some_and(|w| matches!(w, "on" | "last" | "On")) && recent(w2))
+}
+
+/// Whether a sentence speaks of the future (will, to be held, 将, 计划…).
+pub(crate) fn future_tense(s: &str) -> bool {
+    const EN: &[&str] = &[
+        "will ",
+        "shall ",
+        "to be held",
+        "is to ",
+        "are to ",
+        "plans to",
+        "planned",
+        "expected to",
+        "upcoming",
+        "scheduled",
+        "going to",
+        "aims to",
+        "intends to",
+        "would ",
+        "'ll ",
+        "’ll ",
+    ];
+    const ZH: &[&str] = &[
+        "将", "將", "计划", "計劃", "拟", "擬", "预计", "預計", "即将", "面向", "到20", "至20",
+    ];
+    let lower = s.to_ascii_lowercase();
+    EN.iter().any(|w| lower.contains(w)) || ZH.iter().any(|w| s.contains(w))
+}
+
+/// Copyright lines and footers: their dates are not events of the article.
+fn is_boilerplate(text: &str, span: Span) -> bool {
+    let (base, before) = window_before(text, span.start, 200);
+    let ls = before.rfind('\n').map_or(base, |i| base + i + 1);
+    let after = window_after(text, span.end, 200);
+    let le = span.end + after.find('\n').unwrap_or(after.len());
+    let line = text.get(ls..le).unwrap_or("");
+    static MARKS: lex::Needles = lex::Needles::new(&[
+        "©",
+        "版权所有",
+        "版權所有",
+        "copyright",
+        "all rights reserved",
+    ]);
+    MARKS.found_in(line)
 }
 
 /// Compares mentions with the annotations.
 pub fn check(
-    _text: &str,
-    _article: &Article,
-    _annotations: &Annotations,
-    _mentions: &[DateMention],
+    text: &str,
+    article: &Article,
+    annotations: &Annotations,
+    mentions: &[DateMention],
 ) -> Vec<Finding> {
-    Vec::new()
+    checks::check(text, article, annotations, mentions)
 }
 
 /// Chooses the anchor: `published`, else the `--dct` date, else a dateline in the text.
-pub fn anchor(_text: &str, _article: &Article, annotations: &Annotations, dct: Option<Date>) -> Anchor {
+pub fn anchor(
+    text: &str,
+    article: &Article,
+    annotations: &Annotations,
+    dct: Option<Date>,
+) -> Anchor {
     if let Some(p) = &annotations.published {
         return Anchor::Published(p.value);
     }
     if let Some(d) = dct {
         return Anchor::Dct(d);
     }
-    Anchor::None
+    match find_datelines(text, article).iter().find_map(|d| d.date) {
+        Some(d) => Anchor::Dateline(d),
+        None => Anchor::None,
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,9 +4,20 @@
 //! Owns the institution model. Parsing of data files happens here from text/bytes given by
 //! the caller (the workspace crate reads the files).
 
+pub mod data;
+pub mod index;
+pub mod ror;
+pub mod text;
+pub mod words;
+
 use crate::article::ids::InstitutionId;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+mod embedded_files {
+    include!(concat!(env!("OUT_DIR"), "/gazetteer_files.rs"));
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
@@ -43,6 +54,8 @@ pub struct Institution {
     pub kind: InstitutionType,
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
+    /// The city (ROR records: the GeoNames name of the first location).
+    pub city: Option<String>,
     /// Canonical English name.
     pub name: String,
     /// Names in other languages, by BCP 47 tag (`zh-Hans`, `zh-Hant`, `fr`, `ru`, …).
@@ -53,6 +66,9 @@ pub struct Institution {
     pub former_names: Vec<String>,
     /// Key of the parent institution (for sub-units and institutes).
     pub parent: Option<String>,
+    /// Key of the record that replaced this one (an inactive ROR record): its names are
+    /// names of the successor, so a mention links there.
+    pub successor: Option<String>,
     /// Bare ROR id (`05qpz1x62`).
     pub ror: Option<String>,
     /// Wikidata item (`Q123`).
@@ -92,6 +108,36 @@ pub struct Gazetteer {
     by_key: HashMap<String, usize>,
     by_ror: HashMap<String, usize>,
     by_wikidata: HashMap<String, usize>,
+    /// A ROR dump was merged in: a ROR id it does not hold is then unknown.
+    ror_dump: bool,
+    /// The name index, built on first use.
+    index: OnceLock<index::Index>,
+}
+
+impl Clone for Gazetteer {
+    fn clone(&self) -> Gazetteer {
+        let mut g = Gazetteer::new(self.institutions.iter().cloned());
+        g.ror_dump = self.ror_dump;
+        g
+    }
+}
+
+/// Records of the embedded files (in file order) and their problems (file name, problem).
+type Parsed = (Vec<Institution>, Vec<(String, data::DataError)>);
+
+/// The embedded gazetteer files, parsed once.
+fn embedded_parsed() -> &'static Parsed {
+    static PARSED: OnceLock<Parsed> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        let mut records = Vec::new();
+        let mut errors = Vec::new();
+        for (file, text) in embedded_files::FILES {
+            let (r, e) = data::parse(text, &Origin::Embedded);
+            records.extend(r);
+            errors.extend(e.into_iter().map(|e| (file.to_string(), e)));
+        }
+        (records, errors)
+    })
 }
 
 impl Gazetteer {
@@ -104,7 +150,163 @@ impl Gazetteer {
         g
     }
 
+    /// The default gazetteer compiled into the binary (parsed once, shared).
+    pub fn embedded() -> &'static Gazetteer {
+        static EMBEDDED: OnceLock<Gazetteer> = OnceLock::new();
+        EMBEDDED.get_or_init(|| Gazetteer::new(embedded_parsed().0.iter().cloned()))
+    }
+
+    /// The records of the embedded gazetteer.
+    pub fn embedded_records() -> &'static [Institution] {
+        &embedded_parsed().0
+    }
+
+    /// Problems in the embedded data files (file name, problem); empty in a good build.
+    pub fn embedded_errors() -> &'static [(String, data::DataError)] {
+        &embedded_parsed().1
+    }
+
+    /// The names of the embedded data files.
+    pub fn embedded_files() -> impl Iterator<Item = &'static str> {
+        embedded_files::FILES.iter().map(|(f, _)| *f)
+    }
+
+    /// Merges the records of a ROR dump: a record whose ROR id is already known adds its
+    /// names to that record (curated fields win); the others are added under `ror:<id>`.
+    pub fn merge_ror(&mut self, records: impl IntoIterator<Item = Institution>) {
+        self.ror_dump = true;
+        for r in records {
+            let Some(id) = r.ror.clone() else { continue };
+            match self.by_ror.get(&id).copied() {
+                Some(i) => {
+                    let known = &mut self.institutions[i];
+                    let mut have: Vec<String> = index::name_forms(known)
+                        .map(|(s, _)| text::fold(s))
+                        .collect();
+                    for n in std::iter::once(r.name)
+                        .chain(r.aliases)
+                        .chain(r.names.into_values())
+                        .chain(r.former_names)
+                    {
+                        let f = text::fold(&n);
+                        if !have.contains(&f) {
+                            have.push(f);
+                            known.aliases.push(n);
+                        }
+                    }
+                    if known.country.is_none() {
+                        known.country = r.country;
+                    }
+                    if known.city.is_none() {
+                        known.city = r.city;
+                    }
+                }
+                None => self.insert(r),
+            }
+        }
+        // The dump names parents and successors by `ror:<id>`; a record merged into a curated
+        // one goes by the curated key.
+        let rekey = |k: &mut Option<String>,
+                     by_key: &HashMap<String, usize>,
+                     by_ror: &HashMap<String, usize>,
+                     all: &[Institution]| {
+            if let Some(key) = k.as_deref() {
+                if !by_key.contains_key(key) {
+                    *k = key
+                        .strip_prefix("ror:")
+                        .and_then(|id| by_ror.get(id))
+                        .map(|&p| all[p].key.clone());
+                }
+            }
+        };
+        for i in 0..self.institutions.len() {
+            if self.institutions[i].origin != Origin::Ror {
+                continue;
+            }
+            let mut parent = self.institutions[i].parent.take();
+            let mut successor = self.institutions[i].successor.take();
+            rekey(&mut parent, &self.by_key, &self.by_ror, &self.institutions);
+            rekey(
+                &mut successor,
+                &self.by_key,
+                &self.by_ror,
+                &self.institutions,
+            );
+            let me = self.institutions[i].key.clone();
+            let r = &mut self.institutions[i];
+            r.parent = parent.filter(|p| *p != me);
+            r.successor = successor.filter(|p| *p != me);
+        }
+        self.index = OnceLock::new();
+    }
+
+    /// Whether a ROR dump was merged in.
+    pub fn has_ror_dump(&self) -> bool {
+        self.ror_dump
+    }
+
+    /// The name index (built on first use, then shared by every analysis).
+    pub fn index(&self) -> &index::Index {
+        self.index
+            .get_or_init(|| index::Index::build(&self.institutions, &self.by_key))
+    }
+
+    /// Installs an index built earlier for exactly these records (read from a cache);
+    /// `false` when an index is already in place.
+    pub fn set_index(&self, index: index::Index) -> bool {
+        self.index.set(index).is_ok()
+    }
+
+    /// Whether the name index is built.
+    pub fn has_index(&self) -> bool {
+        self.index.get().is_some()
+    }
+
+    /// The record at a position (as the index names them).
+    pub fn at(&self, i: usize) -> Option<&Institution> {
+        self.institutions.get(i)
+    }
+
+    /// The position of a key.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.by_key.get(key).copied()
+    }
+
+    /// The parent chain of a record, nearest first (cycles cut).
+    pub fn ancestors(&self, i: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut cur = i;
+        while let Some(p) = self
+            .institutions
+            .get(cur)
+            .and_then(|r| r.parent.as_ref())
+            .and_then(|k| self.by_key.get(k))
+        {
+            if *p == i || out.contains(p) || out.len() > 16 {
+                break;
+            }
+            out.push(*p);
+            cur = *p;
+        }
+        out
+    }
+
+    /// Records whose names fold to the same tokens as `name` (exact names, not substrings).
+    pub fn find_by_name(&self, name: &str) -> Vec<&Institution> {
+        let hashes: Vec<u32> = text::tokenize_str(name).iter().map(|t| t.hash).collect();
+        let mut out: Vec<&Institution> = Vec::new();
+        for e in self.index().lookup(&hashes) {
+            if let Some(r) = self.institutions.get(e.inst as usize) {
+                if !out.iter().any(|o| o.key == r.key) {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+
     pub fn insert(&mut self, record: Institution) {
+        self.index = OnceLock::new();
         let idx = match self.by_key.get(&record.key) {
             Some(&i) => {
                 self.institutions[i] = record;

@@ -2,8 +2,16 @@
 //! text, sub-units, unknown candidates) and the checks that compare mentions with the
 //! `institutions` annotation. Owns finding codes MA02xx.
 
+mod check;
+mod codes;
+pub mod countries;
+mod recognise;
+
+pub use check::slug;
+pub use codes::*;
+
 use crate::article::{Annotations, Article};
-use crate::findings::{CodeInfo, Finding, Span};
+use crate::findings::{Finding, Span};
 use crate::gazetteer::Gazetteer;
 use serde::Serialize;
 
@@ -40,26 +48,27 @@ pub struct InstitutionMention {
     pub kind: MatchKind,
 }
 
-/// The codes this module produces.
-pub static CODES: &[&CodeInfo] = &[];
-
-/// Finds the institution mentions of the body.
+/// Finds the institution mentions of the body, sorted by position. Every `Link::Known` and
+/// `Link::Ambiguous` key exists in `gazetteer`.
 pub fn recognise(
-    _text: &str,
-    _article: &Article,
-    _annotations: &Annotations,
-    _gazetteer: &Gazetteer,
+    text: &str,
+    article: &Article,
+    annotations: &Annotations,
+    gazetteer: &Gazetteer,
 ) -> Vec<InstitutionMention> {
-    Vec::new()
+    recognise::recognise(text, article, annotations, gazetteer)
 }
 
-/// Compares mentions with the annotations.
+/// Compares mentions with the annotations (codes MA0201–MA0206).
 pub fn check(
-    _text: &str,
-    _article: &Article,
-    _annotations: &Annotations,
-    _mentions: &[InstitutionMention],
-    _gazetteer: &Gazetteer,
+    text: &str,
+    article: &Article,
+    annotations: &Annotations,
+    mentions: &[InstitutionMention],
+    gazetteer: &Gazetteer,
 ) -> Vec<Finding> {
-    Vec::new()
+    check::check(text, article, annotations, mentions, gazetteer)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,211 @@
+//! A generated corpus in the seeds' style: English university/agency news (navigation
+//! header, machine-translated sentences, NBSPs, institution names and acronyms, dates in many
+//! forms, repeated footers) and Chinese articles (Traditional with inline pinyin after
+//! converted characters, and Simplified), with or without a front-matter. Deterministic: the
+//! same seed gives the same bytes.
+
+/// xorshift64*: small, fast, reproducible.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    English,
+    Chinese,
+}
+
+const EN_INSTITUTIONS: &[&str] = &[
+    "Kunming University of Science and Technology (KUST)",
+    "KUST",
+    "the French National Centre for Scientific Research (CNRS)",
+    "CNRS",
+    "the China Association for Science and Technology (CAST)",
+    "University of Science and Technology Beijing",
+    "USTB",
+    "the Chinese Academy of Sciences",
+    "the Russian Academy of Engineering",
+    "Clausthal University of Technology",
+    "the National University of Laos",
+    "Campus France",
+    "the Embassy of France in China",
+    "the Division of International Cooperation",
+    "Tsinghua University",
+    "the Institute of Botany",
+];
+
+const EN_DATES: &[&str] = &[
+    "On the afternoon of October 15th",
+    "In February 2019",
+    "On September 3rd",
+    "Last Monday",
+    "On 16 October 2019",
+    "Yesterday",
+    "In the second half of 2020",
+    "Since 1973",
+    "On the morning of June 5",
+    "Earlier this year",
+];
+
+const EN_VERBS: &[&str] = &[
+    "visited",
+    "signed a cooperation agreement with",
+    "held talks with",
+    "welcomed a delegation from",
+    "exchanged views with",
+    "briefed",
+    "launched a joint laboratory with",
+];
+
+const EN_FILLER: &[&str] = &[
+    "The two sides exchanged views on how to promote the cooperation in the field of new energy as well.",
+    "Energy, materials science, infrastructure and pharmaceutical development are key areas with great potential, they said. added.",
+    "A meeting was held at the Academic Exchange Center of Lianhua Campus.",
+    "Then the Division of Research Administration first gave an introduction to the scientific researches.",
+    "Both parties pledged to keep strengthening mutual scientific and technological cooperation.",
+    "The delegation also toured the State Key Laboratory and the new library.",
+    "Experts said the fruits of this effort will benefit both the two countries and the world.",
+];
+
+const EN_FOOTERS: &[&str] = &[
+    "Copyright © 2019 Kunming University of Science and Technology. All rights reserved.",
+    "Contact us | Sitemap | Address: No. 727 South Jingming Road, Chenggong District, Kunming",
+    "Share to: WeChat Weibo",
+];
+
+const ZH_INSTITUTIONS: &[&str] = &[
+    "中國科學(xué)院",
+    "中国科学院",
+    "昆明理工大学",
+    "法國國家科學(xué)研究中心",
+    "中国科学技术协会",
+    "北京科技大学",
+    "俄羅斯工程院",
+    "老挝国立大学",
+    "清华大学",
+];
+
+const ZH_DATES: &[&str] = &[
+    "2019年10月15日",
+    "10月15日下午",
+    "2019年2月",
+    "昨天",
+    "上週一",
+    "今年上半年",
+    "1973年以來(lái)",
+    "九月三日",
+];
+
+const ZH_VERBS: &[&str] = &["訪問了", "与", "同", "簽署合作協(xié)議，", "举行会谈，", "交流合作"];
+
+const ZH_FILLER: &[&str] = &[
+    "加快打造原始創(chuàng)新策源地，加快突破關(guān)鍵核心技術(shù)，努力搶占科技制高點(diǎn)。",
+    "雙方就進(jìn)一步深化科技合作交換了意見(jiàn)。",
+    "面向世界科技前沿、面向經(jīng)濟(jì)主戰(zhàn)場、面向國家重大需求。",
+    "双方表示将继续加强在新能源、新材料等领域的务实合作。",
+    "代表团参观了重点实验室。",
+];
+
+const ZH_FOOTERS: &[&str] = &["版權(quán)所有 © 中國科學(xué)院 京ICP備05002857號", "联系我们 | 网站地图"];
+
+fn front_matter(rng: &mut Rng, lang: Lang) -> String {
+    let (title, language) = match lang {
+        Lang::English => ("CNRS Representative in China Visited KUST", "en"),
+        Lang::Chinese => ("中國科學(xué)院與法國國家科學(xué)研究中心深化合作", "zh-Hant"),
+    };
+    let day = 1 + rng.below(28);
+    format!(
+        "---\nschema: 1\ntitle: {title}\npublished: 2019-10-{day:02}\nlanguage: {language}\ninstitutions:\n  - id: ror:02feahw73\n    name: French National Centre for Scientific Research\n    country: FR\ncountries: [FR, CN]\n---\n"
+    )
+}
+
+fn paragraph(rng: &mut Rng, lang: Lang, out: &mut String) {
+    match lang {
+        Lang::English => {
+            let n = 2 + rng.below(4);
+            for i in 0..n {
+                if i > 0 {
+                    out.push(if rng.below(4) == 0 { '\u{a0}' } else { ' ' });
+                }
+                if rng.below(3) == 0 {
+                    out.push_str(rng.pick(EN_FILLER));
+                } else {
+                    let (d, a, v, b) = (rng.pick(EN_DATES), rng.pick(EN_INSTITUTIONS), rng.pick(EN_VERBS), rng.pick(EN_INSTITUTIONS));
+                    out.push_str(&format!("{d}, a delegation of {a} {v} {b}."));
+                }
+            }
+        }
+        Lang::Chinese => {
+            let n = 2 + rng.below(4);
+            for _ in 0..n {
+                if rng.below(3) == 0 {
+                    out.push_str(rng.pick(ZH_FILLER));
+                } else {
+                    let (d, a, v, b) = (rng.pick(ZH_DATES), rng.pick(ZH_INSTITUTIONS), rng.pick(ZH_VERBS), rng.pick(ZH_INSTITUTIONS));
+                    out.push_str(&format!("{d}，{a}{v}{b}代表團。"));
+                }
+            }
+        }
+    }
+    out.push_str("\n\n");
+}
+
+/// One article of about `bytes` bytes (at least one paragraph).
+pub fn article(seed: u64, lang: Lang, bytes: usize, with_front_matter: bool) -> String {
+    let mut rng = Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ bytes as u64);
+    let mut s = String::with_capacity(bytes + 1024);
+    if with_front_matter {
+        s.push_str(&front_matter(&mut rng, lang));
+    }
+    match lang {
+        Lang::English => s.push_str("News & Events\n\n\nCNRS Representative in China Visited KUST\n\n"),
+        Lang::Chinese => s.push_str("首頁(yè) > 新聞動(dòng)態(tài)\n\n"),
+    }
+    let footers = match lang {
+        Lang::English => EN_FOOTERS,
+        Lang::Chinese => ZH_FOOTERS,
+    };
+    let body_target = bytes.saturating_sub(200);
+    loop {
+        paragraph(&mut rng, lang, &mut s);
+        if s.len() >= body_target {
+            break;
+        }
+    }
+    // Repeated footers, as scraped pages have.
+    for _ in 0..2 {
+        for f in footers {
+            s.push_str(f);
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// Sizes of the articles of a corpus: 2 KB to 20 KB, mostly small, as news pages are.
+pub fn corpus_size(rng: &mut Rng) -> usize {
+    match rng.below(10) {
+        0..=5 => 2_000 + rng.below(4_000),
+        6..=8 => 6_000 + rng.below(8_000),
+        _ => 14_000 + rng.below(6_000),
+    }
+}

@@ -1,0 +1,312 @@
+//! The language server measured through the real protocol: the release binary spawned with
+//! pipes, JSON-RPC with Content-Length framing, timing from the client's side.
+
+use crate::corpus::{self, Lang};
+use crate::{marginalia_bin, median, ms, percentile, ror_path};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+struct Session {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: mpsc::Receiver<Value>,
+    started: Instant,
+    next_id: i64,
+}
+
+impl Session {
+    fn start(root: &Path, cache: &Path) -> Session {
+        let started = Instant::now();
+        let mut child = Command::new(marginalia_bin())
+            .arg("lsp")
+            .current_dir(root)
+            .env("MARGINALIA_CACHE_DIR", cache)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn marginalia lsp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if let Ok(v) = serde_json::from_slice(&body) {
+                    if tx.send(v).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Session {
+            child,
+            stdin,
+            incoming,
+            started,
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> (Value, Duration) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let t = Instant::now();
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let v = self.wait(|m| m["id"] == json!(id) && m.get("method").is_none());
+        (v, t.elapsed())
+    }
+
+    fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let m = self.incoming.recv_timeout(left).expect("the server answered in time");
+            if m.get("method").is_some() && m.get("id").is_some() {
+                let result = if m["method"] == "workspace/configuration" {
+                    Value::Array(vec![Value::Null; m["params"]["items"].as_array().map_or(0, Vec::len)])
+                } else {
+                    Value::Null
+                };
+                let id = m["id"].clone();
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
+                continue;
+            }
+            if pred(&m) {
+                return m;
+            }
+        }
+    }
+
+    fn initialize(&mut self, root: &Path) -> Duration {
+        let uri = format!("file://{}", root.display());
+        self.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "bench"}],
+                   "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}),
+        );
+        let d = self.started.elapsed();
+        self.notify("initialized", json!({}));
+        d
+    }
+
+    fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+        );
+    }
+
+    fn diagnostics(&mut self, uri: &str, version: i64) -> Value {
+        self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == json!(version)
+        })
+    }
+
+    /// Peak resident memory (VmHWM) of the server process, in MB.
+    fn peak_rss_mb(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            })
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    }
+
+    fn finish(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let _ = self.child.wait();
+    }
+}
+
+/// A workspace folder: marginalia.toml with no debounce (so latencies are the server's own
+/// work, not the editor-friendly 50 ms wait) and, optionally, the ROR subset copied in.
+fn workspace(ror: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut toml = String::from("[editor]\ndebounce_ms = 0\n");
+    if ror {
+        if let Some(p) = ror_path() {
+            std::fs::copy(&p, dir.path().join("ror.json")).unwrap();
+            toml.push_str("\n[gazetteer]\nror_dump = \"ror.json\"\n");
+        }
+    }
+    std::fs::write(dir.path().join("marginalia.toml"), toml).unwrap();
+    std::fs::create_dir_all(dir.path().join("articles")).unwrap();
+    dir
+}
+
+fn uri_of(root: &Path, name: &str) -> String {
+    format!("file://{}/articles/{name}", root.display())
+}
+
+/// Body lines of `text` holding an institution acronym, as (line, character) for hovers.
+fn mention_position(text: &str, word: &str) -> (u32, u32) {
+    for (i, l) in text.lines().enumerate() {
+        if let Some(c) = l.find(word) {
+            return (i as u32, l[..c].encode_utf16().count() as u32 + 1);
+        }
+    }
+    (0, 0)
+}
+
+fn startup(ror: bool, cache: &Path) -> (Duration, Duration, f64) {
+    let text = corpus::article(1, Lang::English, 10 << 10, true);
+    let mut inits = Vec::new();
+    let mut firsts = Vec::new();
+    let mut rss = 0.0;
+    for _ in 0..5 {
+        let ws = workspace(ror);
+        let uri = uri_of(ws.path(), "start.md");
+        std::fs::write(ws.path().join("articles/start.md"), &text).unwrap();
+        let mut s = Session::start(ws.path(), cache);
+        inits.push(s.initialize(ws.path()));
+        s.open(&uri, &text);
+        s.diagnostics(&uri, 1);
+        firsts.push(s.started.elapsed());
+        rss = s.peak_rss_mb();
+        s.finish();
+    }
+    (median(inits), median(firsts), rss)
+}
+
+fn edits(s: &mut Session, root: &Path, size: usize, count: usize) -> (Duration, Duration, usize) {
+    let text = corpus::article(3, Lang::English, size, true);
+    let name = format!("edit-{size}.md");
+    let uri = uri_of(root, &name);
+    s.open(&uri, &text);
+    s.diagnostics(&uri, 1);
+    let lines = text.lines().count() as u64;
+    let mut rng = corpus::Rng::new(size as u64);
+    let mut lat = Vec::new();
+    for i in 0..count {
+        let version = i as i64 + 2;
+        // Type one character at the start of a body line (after the front-matter).
+        let line = 12 + rng.next() % (lines - 14).max(1);
+        let change = json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": "a"});
+        let t = Instant::now();
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+        );
+        s.diagnostics(&uri, version);
+        lat.push(t.elapsed());
+    }
+    (percentile(&lat, 0.5), percentile(&lat, 0.99), text.len())
+}
+
+pub fn run() {
+    if !marginalia_bin().exists() {
+        println!("(LSP benchmark skipped: {} is not built)\n", marginalia_bin().display());
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    println!("### Language server, through the protocol (release binary, stdio)\n");
+    println!("Latencies from the client's side; `[editor] debounce_ms = 0` so they show the server's work (editors add the 50 ms default debounce on top).\n");
+    println!("| gazetteer | start → `initialize` response ms | start → first diagnostics (10 KB) ms | peak RSS MB |");
+    println!("|---|---|---|---|");
+    let (init, first, rss) = startup(false, cache.path());
+    println!("| embedded | {} | {} | {rss:.1} |", ms(init), ms(first));
+    if ror_path().is_some() {
+        // Cold: the first start parses the JSON dump and writes the cache; the median of the
+        // five starts shows the warm cache.
+        let ws = workspace(true);
+        let text = corpus::article(1, Lang::English, 10 << 10, true);
+        let uri = uri_of(ws.path(), "cold.md");
+        let mut s = Session::start(ws.path(), cache.path());
+        s.initialize(ws.path());
+        s.open(&uri, &text);
+        s.diagnostics(&uri, 1);
+        let cold = s.started.elapsed();
+        s.finish();
+        let (init, first, rss) = startup(true, cache.path());
+        println!("| + ROR subset (warm cache) | {} | {} | {rss:.1} |", ms(init), ms(first));
+        println!("| + ROR subset (cold: parse the 56 MB dump) | | {} | |", ms(cold));
+    }
+    println!();
+
+    for (label, ror) in [("embedded", false), ("+ ROR subset", true)] {
+        if ror && ror_path().is_none() {
+            continue;
+        }
+        let ws = workspace(ror);
+        let mut s = Session::start(ws.path(), cache.path());
+        s.initialize(ws.path());
+        println!("#### Edit → fresh diagnostics, {label} gazetteer\n");
+        println!("| article | edits | p50 ms | p99 ms |");
+        println!("|---|---|---|---|");
+        for (size, count) in [(10 << 10, 300), (200 << 10, 100), (2 << 20, 40)] {
+            let (p50, p99, bytes) = edits(&mut s, ws.path(), size, count);
+            println!("| {} KB | {count} | {} | {} |", bytes >> 10, ms(p50), ms(p99));
+        }
+        // Hover and code action on a 10 KB article.
+        let text = corpus::article(5, Lang::English, 10 << 10, true);
+        let uri = uri_of(ws.path(), "requests.md");
+        s.open(&uri, &text);
+        let diags = s.diagnostics(&uri, 1);
+        let (line, character) = mention_position(&text, "KUST");
+        let mut hover = Vec::new();
+        let mut action = Vec::new();
+        let range = diags["params"]["diagnostics"]
+            .get(0)
+            .map(|d| d["range"].clone())
+            .unwrap_or_else(|| json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}}));
+        for _ in 0..100 {
+            let (_, d) = s.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+            );
+            hover.push(d);
+            let (_, d) = s.request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": diags["params"]["diagnostics"].as_array().map(|a| a.iter().take(1).cloned().collect::<Vec<_>>()).unwrap_or_default()}}),
+            );
+            action.push(d);
+        }
+        println!();
+        println!("| request (10 KB article) | p50 ms | p99 ms |");
+        println!("|---|---|---|");
+        println!("| hover | {} | {} |", ms(percentile(&hover, 0.5)), ms(percentile(&hover, 0.99)));
+        println!("| codeAction | {} | {} |", ms(percentile(&action, 0.5)), ms(percentile(&action, 0.99)));
+        println!("\nPeak RSS of this session (10 KB, 200 KB and 2 MB articles open): {:.1} MB\n", s.peak_rss_mb());
+        s.finish();
+    }
+}

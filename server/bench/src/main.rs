@@ -1,0 +1,302 @@
+//! `marginalia-bench`: the figures of BENCHMARKS.md.
+//!
+//! ```text
+//! cargo build --release -p marginalia -p marginalia-bench
+//! target/release/marginalia-bench pipeline            # whole check per MB, by size and language
+//! target/release/marginalia-bench gazetteer           # cost against gazetteer size (ROR subsets)
+//! target/release/marginalia-bench cli [--articles N]  # `marginalia check` over a generated corpus
+//! target/release/marginalia-bench lsp                 # the language server through the protocol
+//! target/release/marginalia-bench all
+//! ```
+//!
+//! The ROR subset is read from `$MARGINALIA_ROR` or `../shared/data/ror/ror-v2-subset.json`
+//! beside the repository; without it the ROR rows are skipped with a note. The CLI and LSP
+//! benchmarks spawn `target/release/marginalia` (or `$MARGINALIA_BIN`). Output is Markdown.
+
+mod corpus;
+mod lsp;
+
+use corpus::Lang;
+use marginalia_core::calendar::Date;
+use marginalia_core::config::Config;
+use marginalia_core::gazetteer::{Gazetteer, Institution};
+use marginalia_core::{analyse, Context};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn ror_path() -> Option<PathBuf> {
+    let p = std::env::var_os("MARGINALIA_ROR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/data/ror/ror-v2-subset.json"));
+    p.exists().then_some(p)
+}
+
+pub fn marginalia_bin() -> PathBuf {
+    std::env::var_os("MARGINALIA_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/release/marginalia"))
+}
+
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+pub fn percentile(v: &[Duration], p: f64) -> Duration {
+    let mut v = v.to_vec();
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i.min(v.len() - 1)]
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1e3)
+}
+
+fn mb_per_s(bytes: usize, d: Duration) -> f64 {
+    bytes as f64 / (1 << 20) as f64 / d.as_secs_f64()
+}
+
+/// Median time of `f` over at least 3 runs and at least `budget` of wall time (max 50 runs).
+fn time_median(budget: Duration, mut f: impl FnMut()) -> Duration {
+    f(); // warm-up
+    let mut runs = Vec::new();
+    let start = Instant::now();
+    while runs.len() < 3 || (start.elapsed() < budget && runs.len() < 50) {
+        let t = Instant::now();
+        f();
+        runs.push(t.elapsed());
+    }
+    median(runs)
+}
+
+fn load_ror_records() -> Option<Vec<Institution>> {
+    let path = ror_path()?;
+    match marginalia_workspace::gazetteer::load_ror(&path) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("note: cannot load the ROR subset {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+fn with_ror(records: &[Institution]) -> Gazetteer {
+    let mut g = Gazetteer::new(Gazetteer::embedded_records().iter().cloned());
+    g.merge_ror(records.iter().cloned());
+    g
+}
+
+const SIZES: &[usize] = &[2 << 10, 10 << 10, 50 << 10, 200 << 10, 1 << 20, 2 << 20];
+
+fn size_name(n: usize) -> String {
+    if n >= 1 << 20 {
+        format!("{} MB", n >> 20)
+    } else {
+        format!("{} KB", n >> 10)
+    }
+}
+
+fn pipeline(ror: Option<&[Institution]>) {
+    let config = Config::default();
+    let embedded = Gazetteer::embedded();
+    let ror_g = ror.map(with_ror);
+    println!("### Whole check (parse, recognise, check) on one core, per article size\n");
+    println!("Median of ≥3 runs (≥1 s per cell); MB/s of article text; `analyse` in process, one thread.\n");
+    print!("| size | language | embedded: ms | embedded: MB/s |");
+    if ror_g.is_some() {
+        print!(" ROR subset: ms | ROR subset: MB/s |");
+    }
+    println!();
+    println!("|---|---|---|---|{}", if ror_g.is_some() { "---|---|" } else { "" });
+    for &size in SIZES {
+        for lang in [Lang::English, Lang::Chinese] {
+            let text = corpus::article(7, lang, size, true);
+            let mut row = format!("| {} | {:?} |", size_name(size), lang);
+            for g in std::iter::once(embedded).chain(ror_g.as_ref()) {
+                let ctx = Context {
+                    gazetteer: g,
+                    config: &config,
+                    dct: None,
+                    today: Date::new(2026, 1, 1),
+                };
+                let d = time_median(Duration::from_secs(1), || {
+                    std::hint::black_box(analyse(&text, &ctx));
+                });
+                row.push_str(&format!(" {} | {:.1} |", ms(d), mb_per_s(text.len(), d)));
+            }
+            println!("{row}");
+        }
+    }
+    println!();
+}
+
+fn gazetteer_growth(ror: Option<&[Institution]>) {
+    let Some(ror) = ror else {
+        println!("(gazetteer growth skipped: the ROR subset is absent)\n");
+        return;
+    };
+    let config = Config::default();
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 1 << 20 {
+        let lang = if i % 3 == 2 { Lang::Chinese } else { Lang::English };
+        text.push_str(&corpus::article(i, lang, 8 << 10, false));
+        i += 1;
+    }
+    println!("### Cost against gazetteer size\n");
+    println!("1 MB of mixed English/Chinese text (as one article), embedded gazetteer plus the first N records of the ROR subset.\n");
+    println!("| ROR records | gazetteer records | build ms | analyse ms | MB/s |");
+    println!("|---|---|---|---|---|");
+    for n in [0, ror.len() / 8, ror.len() / 4, ror.len() / 2, ror.len()] {
+        let t = Instant::now();
+        let g = with_ror(&ror[..n]);
+        let build = t.elapsed();
+        let ctx = Context {
+            gazetteer: &g,
+            config: &config,
+            dct: None,
+            today: Date::new(2026, 1, 1),
+        };
+        let d = time_median(Duration::from_secs(2), || {
+            std::hint::black_box(analyse(&text, &ctx));
+        });
+        println!("| {n} | {} | {} | {} | {:.1} |", g.len(), ms(build), ms(d), mb_per_s(text.len(), d));
+    }
+    println!();
+}
+
+/// Writes `n` generated articles into `dir/articles/<bucket>/`, returning the total bytes.
+fn write_corpus(dir: &Path, n: usize, buckets: &[usize]) -> Vec<(String, usize, usize)> {
+    let mut rng = corpus::Rng::new(42);
+    let mut out = Vec::new();
+    let mut made = 0;
+    for (b, &upto) in buckets.iter().enumerate() {
+        let folder = format!("articles/part{b}");
+        std::fs::create_dir_all(dir.join(&folder)).unwrap();
+        let mut bytes = 0;
+        let count = upto.min(n) - made;
+        for _ in 0..count {
+            let lang = if rng.below(3) == 0 { Lang::Chinese } else { Lang::English };
+            let size = corpus::corpus_size(&mut rng);
+            let fm = rng.below(2) == 0;
+            let text = corpus::article(made as u64, lang, size, fm);
+            bytes += text.len();
+            std::fs::write(dir.join(&folder).join(format!("a{made:05}.md")), text).unwrap();
+            made += 1;
+        }
+        out.push((folder, count, bytes));
+    }
+    out
+}
+
+fn cli(articles: usize, ror: bool) {
+    let bin = marginalia_bin();
+    if !bin.exists() {
+        println!("(CLI benchmark skipped: {} is not built; run `cargo build --release -p marginalia`)\n", bin.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let buckets = [articles / 10, articles / 4, articles / 2, articles];
+    let parts = write_corpus(dir.path(), articles, &buckets);
+    let ror_path = if ror { ror_path() } else { None };
+    println!("### `marginalia check` over a generated corpus (2 cores)\n");
+    println!("Articles of 2–20 KB, one third Chinese, half with a front-matter; `marginalia check --format json --deny never <folders>`, median of 3 runs after one warm-up.\n");
+    println!("| articles | MB | gazetteer | wall s | MB/s | articles/s |");
+    println!("|---|---|---|---|---|---|");
+    let mut folders = Vec::new();
+    let (mut n, mut bytes) = (0, 0);
+    for (folder, count, b) in parts {
+        folders.push(folder);
+        n += count;
+        bytes += b;
+        let mut variants: Vec<(&str, Option<&PathBuf>)> = vec![("embedded", None)];
+        if let Some(p) = &ror_path {
+            variants.push(("+ ROR subset", Some(p)));
+        }
+        for (name, ror) in variants {
+            let run = || {
+                let mut cmd = std::process::Command::new(&bin);
+                cmd.current_dir(dir.path()).args(["check", "--format", "json", "--deny", "never"]);
+                if let Some(p) = ror {
+                    cmd.arg("--ror").arg(p);
+                }
+                cmd.args(&folders);
+                let t = Instant::now();
+                let out = cmd.output().unwrap();
+                let d = t.elapsed();
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                d
+            };
+            run();
+            let d = median((0..3).map(|_| run()).collect());
+            println!(
+                "| {n} | {:.1} | {name} | {:.2} | {:.1} | {:.0} |",
+                bytes as f64 / (1 << 20) as f64,
+                d.as_secs_f64(),
+                mb_per_s(bytes, d),
+                n as f64 / d.as_secs_f64()
+            );
+        }
+    }
+    println!();
+}
+
+fn machine() {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    println!("Machine: {cpus} CPUs available, {model}.\n");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let what = args.first().map(String::as_str).unwrap_or("all");
+    let articles = args
+        .iter()
+        .position(|a| a == "--articles")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    machine();
+    let needs_ror = matches!(what, "all" | "pipeline" | "gazetteer");
+    let ror = if needs_ror {
+        let t = Instant::now();
+        let r = load_ror_records();
+        if let Some(r) = &r {
+            println!("ROR subset: {} records, loaded in {} ms (through the on-disk cache when warm).\n", r.len(), ms(t.elapsed()));
+        } else {
+            println!("note: the ROR subset is absent; ROR figures are skipped.\n");
+        }
+        r
+    } else {
+        None
+    };
+    match what {
+        "pipeline" => pipeline(ror.as_deref()),
+        "gazetteer" => gazetteer_growth(ror.as_deref()),
+        "cli" => cli(articles, true),
+        "lsp" => lsp::run(),
+        "all" => {
+            pipeline(ror.as_deref());
+            gazetteer_growth(ror.as_deref());
+            cli(articles, true);
+            lsp::run();
+        }
+        other => {
+            eprintln!("unknown benchmark `{other}`: pipeline, gazetteer, cli, lsp or all");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! `marginalia check`: walk, analyse every article in parallel, optionally apply the safe
+//! fixes, report.
+
+use crate::report::{self, FileReport, Fixed, HumanOptions, Report};
+use crate::setup::{self, Corpora, Corpus};
+use crate::{error, CheckArgs, ColorChoice, Format, Outcome};
+use marginalia_core::findings::{apply_edits, Finding, Span, TextEdit};
+use marginalia_core::{analyse, Context};
+use marginalia_workspace::config::ConfigCache;
+use marginalia_workspace::files::read_article;
+use marginalia_workspace::walk::{self, Target};
+use marginalia_workspace::write::write_atomic;
+use rayon::prelude::*;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// At most this many rounds of "apply the safe fixes, analyse again".
+const MAX_FIX_ROUNDS: usize = 8;
+
+struct Checked {
+    report: FileReport,
+    fixed: Option<Fixed>,
+    /// `--fix` could not write the file back.
+    write_error: Option<String>,
+}
+
+pub fn run(args: CheckArgs) -> Outcome {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let configs = ConfigCache::new();
+    let targets = match walk::collect(&paths, &configs) {
+        Ok(t) => t,
+        Err(e) => {
+            error(e);
+            return Outcome::Failed;
+        }
+    };
+    let mut corpora = Corpora::default();
+    let mut jobs: Vec<(Target, Arc<Corpus>)> = Vec::with_capacity(targets.len());
+    for t in targets {
+        match corpora.get(&t.config, args.analysis.ror.as_deref()) {
+            Ok(c) => jobs.push((t, c)),
+            Err(e) => {
+                error(e);
+                return Outcome::Failed;
+            }
+        }
+    }
+    let today = setup::today(&args.analysis);
+    let checked: Vec<Checked> = jobs
+        .par_iter()
+        .map(|(t, corpus)| check_one(t, corpus, &args, today))
+        .collect();
+
+    let mut failed = false;
+    let mut files = Vec::new();
+    let mut fixed = Vec::new();
+    for c in checked {
+        if let Some(e) = c.write_error {
+            error(format!("{}: {e}", c.report.path));
+            failed = true;
+        }
+        fixed.extend(c.fixed);
+        if !c.report.findings.is_empty() {
+            files.push(c.report);
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let report = Report {
+        files,
+        files_checked: jobs.len(),
+        fixed,
+    };
+    if matches!(args.format, Format::Sarif | Format::Github) {
+        for f in &report.fixed {
+            eprintln!("fixed {}: {}", f.path, f.fixes.join("; "));
+        }
+    }
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = report::render(&report, args.format, &HumanOptions { color }, &mut out)
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            error(format!("cannot write the report: {e}"));
+        }
+        return Outcome::Failed;
+    }
+    if failed {
+        Outcome::Failed
+    } else if report.findings().any(|(_, f)| args.deny.denies(f.severity)) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}
+
+fn check_one(
+    t: &Target,
+    corpus: &Corpus,
+    args: &CheckArgs,
+    today: marginalia_core::calendar::Date,
+) -> Checked {
+    let path = setup::display_path(&t.path);
+    let config = &corpus.loaded.config;
+    let file_problem = |finding: Finding, shown: String| {
+        let findings = config
+            .severity_of(finding.code, finding.severity)
+            .map(|severity| Finding {
+                severity,
+                ..finding
+            })
+            .into_iter()
+            .collect();
+        Checked {
+            report: FileReport::new(path.clone(), shown, findings),
+            fixed: None,
+            write_error: None,
+        }
+    };
+    if let Some(problem) = &t.problem {
+        return file_problem(
+            Finding::new(
+                &marginalia_core::article::UNREADABLE_FILE,
+                Span::empty(0),
+                format!("cannot read: {problem}"),
+            ),
+            String::new(),
+        );
+    }
+    let text = match read_article(&t.path, config.limits.max_file_size) {
+        Ok(text) => text,
+        Err(p) => return file_problem(p.finding, p.shown_text),
+    };
+    let ctx = corpus.context(&args.analysis, today);
+    if args.fix {
+        let (new_text, titles) = fix(&text, &ctx);
+        if !titles.is_empty() {
+            let root = corpus
+                .loaded
+                .root
+                .clone()
+                .or_else(|| std::env::current_dir().ok());
+            return match write_atomic(
+                &t.path,
+                text.as_bytes(),
+                new_text.as_bytes(),
+                root.as_deref(),
+            ) {
+                Ok(()) => {
+                    let findings = analyse(&new_text, &ctx).findings;
+                    Checked {
+                        report: FileReport::new(path.clone(), new_text, findings),
+                        fixed: Some(Fixed {
+                            path,
+                            fixes: titles,
+                        }),
+                        write_error: None,
+                    }
+                }
+                Err(e) => {
+                    let findings = analyse(&text, &ctx).findings;
+                    Checked {
+                        report: FileReport::new(path, text, findings),
+                        fixed: None,
+                        write_error: Some(e.to_string()),
+                    }
+                }
+            };
+        }
+    }
+    let findings = analyse(&text, &ctx).findings;
+    Checked {
+        report: FileReport::new(path, text, findings),
+        fixed: None,
+        write_error: None,
+    }
+}
+
+/// Applies the safe fixes until none is left (or [`MAX_FIX_ROUNDS`]): each round takes the
+/// fixes in finding order, skipping any that touches the bytes of one already taken, then
+/// analyses the result again. Returns the text and the titles of the fixes applied.
+pub fn fix(text: &str, ctx: &Context) -> (String, Vec<String>) {
+    let mut current = text.to_string();
+    let mut titles = Vec::new();
+    for _ in 0..MAX_FIX_ROUNDS {
+        let analysis = analyse(&current, ctx);
+        let mut taken: Vec<TextEdit> = Vec::new();
+        let mut round_titles = Vec::new();
+        for f in &analysis.findings {
+            for fix in f.fixes.iter().filter(|x| x.safe && !x.edits.is_empty()) {
+                let clashes = fix_edits_clash(&fix.edits)
+                    || fix
+                        .edits
+                        .iter()
+                        .any(|e| taken.iter().any(|t| touches(e.span, t.span)));
+                if !clashes {
+                    taken.extend(fix.edits.iter().cloned());
+                    round_titles.push(fix.title.clone());
+                    break; // one fix per finding
+                }
+            }
+        }
+        if taken.is_empty() {
+            break;
+        }
+        match apply_edits(&current, &taken) {
+            Ok(next) if next != current => {
+                current = next;
+                titles.extend(round_titles);
+            }
+            _ => break,
+        }
+    }
+    (current, titles)
+}
+
+/// Whether two edits' ranges overlap or touch (touching edits go to the next round, so that
+/// each round's edits are independent).
+fn touches(a: Span, b: Span) -> bool {
+    a.start <= b.end && b.start <= a.end
+}
+
+fn fix_edits_clash(edits: &[TextEdit]) -> bool {
+    edits
+        .iter()
+        .enumerate()
+        .any(|(i, a)| edits[i + 1..].iter().any(|b| a.span.overlaps(b.span)))
+}

@@ -1,0 +1,107 @@
+//! What every command needs around the analysis: the configuration of each file, its
+//! gazetteer (loaded once per corpus), today's date, and reading files.
+
+use crate::AnalysisArgs;
+use marginalia_core::calendar::Date;
+use marginalia_core::gazetteer::Gazetteer;
+use marginalia_core::Context;
+use marginalia_workspace::config::LoadedConfig;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A gazetteer: the embedded default shared by every corpus that adds nothing to it, or one
+/// built for a corpus (extra files, ROR dumps).
+pub enum CorpusGazetteer {
+    Shared(&'static Gazetteer),
+    Owned(Box<Gazetteer>),
+}
+
+impl std::ops::Deref for CorpusGazetteer {
+    type Target = Gazetteer;
+    fn deref(&self) -> &Gazetteer {
+        match self {
+            CorpusGazetteer::Shared(g) => g,
+            CorpusGazetteer::Owned(g) => g,
+        }
+    }
+}
+
+/// A configuration with its gazetteer: everything to build a [`Context`].
+pub struct Corpus {
+    pub loaded: Arc<LoadedConfig>,
+    pub gazetteer: CorpusGazetteer,
+}
+
+impl Corpus {
+    pub fn context<'a>(&'a self, args: &AnalysisArgs, today: Date) -> Context<'a> {
+        Context {
+            gazetteer: &self.gazetteer,
+            config: &self.loaded.config,
+            dct: args.dct,
+            today: Some(today),
+        }
+    }
+}
+
+/// The gazetteer of a corpus: the embedded default, the configuration's extra files and ROR
+/// dump, and the `--ror` dump of the command line.
+///
+/// This is the one place the CLI builds a gazetteer.
+pub fn load_gazetteer(
+    loaded: &LoadedConfig,
+    ror: Option<&Path>,
+) -> Result<CorpusGazetteer, String> {
+    let g = &loaded.config.gazetteer;
+    if g.files.is_empty() && g.ror_dump.is_none() && ror.is_none() && !g.no_default {
+        return Ok(CorpusGazetteer::Shared(Gazetteer::embedded()));
+    }
+    let root = loaded
+        .root
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    marginalia_workspace::gazetteer::load(&root, &loaded.config, ror)
+        .map(|g| CorpusGazetteer::Owned(Box::new(g)))
+        .map_err(|e| e.to_string())
+}
+
+/// Corpora by configuration file, each loaded once.
+#[derive(Default)]
+pub struct Corpora {
+    by_config: HashMap<Option<std::path::PathBuf>, Arc<Corpus>>,
+}
+
+impl Corpora {
+    pub fn get(
+        &mut self,
+        loaded: &Arc<LoadedConfig>,
+        ror: Option<&Path>,
+    ) -> Result<Arc<Corpus>, String> {
+        if let Some(c) = self.by_config.get(&loaded.path) {
+            return Ok(Arc::clone(c));
+        }
+        let gazetteer = load_gazetteer(loaded, ror)?;
+        let corpus = Arc::new(Corpus {
+            loaded: Arc::clone(loaded),
+            gazetteer,
+        });
+        self.by_config
+            .insert(loaded.path.clone(), Arc::clone(&corpus));
+        Ok(corpus)
+    }
+}
+
+/// Today in UTC, from the system clock, unless `--today` says otherwise.
+pub fn today(args: &AnalysisArgs) -> Date {
+    args.today.unwrap_or_else(|| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days((secs / 86_400) as i64)
+    })
+}
+
+/// A path as shown in reports: forward slashes, relative as given.
+pub fn display_path(path: &Path) -> String {
+    marginalia_workspace::files::slash_path(path)
+}

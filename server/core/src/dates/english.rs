@@ -1,0 +1,2044 @@
+//! The English recogniser. Every expression has a head token found by the scanner (a
+//! number, a month or weekday name, a unit such as `years`, a season, a part of the day, a
+//! deictic word); the grammar reads forwards from the head for the rest and backwards for
+//! modifiers (`the`, `early`, `last`, `three`, `the end of`). Only a handful of tokens around
+//! each head are ever looked at.
+
+use super::lex::{self, Kind, Tok};
+use super::normalise::{Expr, Part, Unit, Yr};
+
+/// A recognised expression: byte span and what it says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Raw {
+    pub start: usize,
+    pub end: usize,
+    pub expr: Expr,
+}
+
+/// Every word that can be the head of an English expression (lowercase): what
+/// [`word_head`] accepts. The scanner tries the grammar only at words in this list (and at
+/// numbers).
+pub(crate) const HEAD_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "weekend",
+    "weekends",
+    "month",
+    "months",
+    "year",
+    "years",
+    "decade",
+    "decades",
+    "century",
+    "centuries",
+    "quarter",
+    "quarters",
+    "half",
+    "hour",
+    "hours",
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "twenties",
+    "thirties",
+    "forties",
+    "fifties",
+    "sixties",
+    "seventies",
+    "eighties",
+    "nineties",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "tonight",
+    "now",
+    "currently",
+    "nowadays",
+    "recently",
+    "present",
+    "future",
+    "past",
+    "annually",
+    "yearly",
+    "daily",
+    "weekly",
+    "monthly",
+    "q",
+];
+
+/// The longest head word.
+const HEAD_MAX: usize = 9;
+/// Slots of the head-word hash table (a power of two, several times the number of words).
+const HEAD_BITS: u32 = 9;
+
+/// A word of at most [`HEAD_MAX`] ASCII letters, case folded and packed 5 bits a letter
+/// (letters fold to 1..=26, so different words get different keys).
+fn head_key(word: &[u8]) -> u64 {
+    word.iter()
+        .enumerate()
+        .fold(0, |k, (i, c)| k | (u64::from(c & 0x1f) << (5 * i)))
+}
+
+fn head_slot(k: u64) -> usize {
+    (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - HEAD_BITS)) as usize
+}
+
+fn head_table() -> &'static [u64; 1 << HEAD_BITS] {
+    static TABLE: std::sync::OnceLock<[u64; 1 << HEAD_BITS]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [0u64; 1 << HEAD_BITS];
+        for w in HEAD_WORDS {
+            let k = head_key(w.as_bytes());
+            let mut i = head_slot(k);
+            while t[i] != 0 && t[i] != k {
+                i = (i + 1) & ((1 << HEAD_BITS) - 1);
+            }
+            t[i] = k;
+        }
+        t
+    })
+}
+
+/// Whether the ASCII word (run of letters) starting at `start` is a head word, ignoring case.
+pub(crate) fn is_head_word(b: &[u8], start: usize) -> bool {
+    let mut k = 0u64;
+    let mut i = start;
+    while let Some(&c) = b.get(i).filter(|c| c.is_ascii_alphabetic()) {
+        if i - start == HEAD_MAX {
+            return false;
+        }
+        k |= u64::from(c & 0x1f) << (5 * (i - start));
+        i += 1;
+    }
+    if k == 0 {
+        return false;
+    }
+    let t = head_table();
+    let mut slot = head_slot(k);
+    loop {
+        match t[slot] {
+            0 => return false,
+            x if x == k => return true,
+            _ => slot = (slot + 1) & ((1 << HEAD_BITS) - 1),
+        }
+    }
+}
+
+fn month_of(w: &str) -> Option<(u32, bool)> {
+    Some(match w {
+        "january" => (1, false),
+        "february" => (2, false),
+        "march" => (3, false),
+        "april" => (4, false),
+        "may" => (5, false),
+        "june" => (6, false),
+        "july" => (7, false),
+        "august" => (8, false),
+        "september" => (9, false),
+        "october" => (10, false),
+        "november" => (11, false),
+        "december" => (12, false),
+        "jan" => (1, true),
+        "feb" => (2, true),
+        "mar" => (3, true),
+        "apr" => (4, true),
+        "jun" => (6, true),
+        "jul" => (7, true),
+        "aug" => (8, true),
+        "sep" | "sept" => (9, true),
+        "oct" => (10, true),
+        "nov" => (11, true),
+        "dec" => (12, true),
+        _ => return None,
+    })
+}
+
+fn weekday_of(w: &str) -> Option<u32> {
+    Some(match w {
+        "monday" => 1,
+        "tuesday" => 2,
+        "wednesday" => 3,
+        "thursday" => 4,
+        "friday" => 5,
+        "saturday" => 6,
+        "sunday" => 7,
+        _ => return None,
+    })
+}
+
+fn unit_of(w: &str) -> Option<(Unit, bool)> {
+    Some(match w {
+        "day" => (Unit::Day, false),
+        "days" => (Unit::Day, true),
+        "week" => (Unit::Week, false),
+        "weeks" => (Unit::Week, true),
+        "weekend" => (Unit::Weekend, false),
+        "weekends" => (Unit::Weekend, true),
+        "month" => (Unit::Month, false),
+        "months" => (Unit::Month, true),
+        "year" => (Unit::Year, false),
+        "years" => (Unit::Year, true),
+        "decade" => (Unit::Decade, false),
+        "decades" => (Unit::Decade, true),
+        "century" => (Unit::Century, false),
+        "centuries" => (Unit::Century, true),
+        "quarter" => (Unit::Quarter, false),
+        "quarters" => (Unit::Quarter, true),
+        "half" => (Unit::Half, false),
+        "hour" => (Unit::Hour, false),
+        "hours" => (Unit::Hour, true),
+        _ => return None,
+    })
+}
+
+fn numword(w: &str) -> Option<u32> {
+    Some(match w {
+        "a" | "an" | "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        "hundred" => 100,
+        _ => return None,
+    })
+}
+
+fn ordword(w: &str) -> Option<u32> {
+    Some(match w {
+        "first" => 1,
+        "second" => 2,
+        "third" => 3,
+        "fourth" => 4,
+        "fifth" => 5,
+        "sixth" => 6,
+        "seventh" => 7,
+        "eighth" => 8,
+        "ninth" => 9,
+        "tenth" => 10,
+        "eleventh" => 11,
+        "twelfth" => 12,
+        "thirteenth" => 13,
+        "fourteenth" => 14,
+        "fifteenth" => 15,
+        "sixteenth" => 16,
+        "seventeenth" => 17,
+        "eighteenth" => 18,
+        "nineteenth" => 19,
+        "twentieth" => 20,
+        _ => return None,
+    })
+}
+
+fn season_of(w: &str) -> Option<u32> {
+    Some(match w {
+        "spring" => 0,
+        "summer" => 1,
+        "autumn" | "fall" => 2,
+        "winter" => 3,
+        _ => return None,
+    })
+}
+
+fn part_of(w: &str) -> Option<Part> {
+    Some(match w {
+        "morning" => Part::Morning,
+        "afternoon" => Part::Afternoon,
+        "evening" => Part::Evening,
+        "night" => Part::Night,
+        _ => return None,
+    })
+}
+
+fn decade_word(w: &str) -> Option<i32> {
+    Some(match w {
+        "twenties" => 2,
+        "thirties" => 3,
+        "forties" => 4,
+        "fifties" => 5,
+        "sixties" => 6,
+        "seventies" => 7,
+        "eighties" => 8,
+        "nineties" => 9,
+        _ => return None,
+    })
+}
+
+/// Words after which a bare number is a year.
+const YEAR_CONTEXT: &[&str] = &[
+    "in",
+    "since",
+    "by",
+    "until",
+    "till",
+    "from",
+    "to",
+    "during",
+    "before",
+    "after",
+    "between",
+    "and",
+    "of",
+    "circa",
+    "around",
+    "early",
+    "late",
+    "mid",
+    "year",
+    "through",
+    "throughout",
+    "end",
+    "beginning",
+    "start",
+    "middle",
+    "as",
+    "or",
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+    "copyright",
+    "fiscal",
+    "for",
+    "on",
+    "than",
+    "about",
+    "c",
+    "ca",
+    "about",
+    "towards",
+    "toward",
+    "into",
+    "versus",
+    "vs",
+    "the",
+];
+
+/// Words after which a bare month name is a month.
+const MONTH_CONTEXT: &[&str] = &[
+    "in",
+    "since",
+    "by",
+    "until",
+    "till",
+    "from",
+    "to",
+    "during",
+    "before",
+    "after",
+    "between",
+    "of",
+    "early",
+    "late",
+    "mid",
+    "through",
+    "throughout",
+    "end",
+    "beginning",
+    "start",
+    "middle",
+    "last",
+    "next",
+    "this",
+    "that",
+    "each",
+    "every",
+    "and",
+    "or",
+    "on",
+    "until",
+    "around",
+    "about",
+];
+
+struct P<'a> {
+    t: &'a str,
+    /// Backward extension never crosses this offset (the end of the previous mention).
+    floor: usize,
+}
+
+impl<'a> P<'a> {
+    fn next(&self, pos: usize) -> Option<Tok> {
+        lex::next(self.t, pos).filter(|t| !t.newline)
+    }
+    fn prev(&self, pos: usize) -> Option<Tok> {
+        lex::prev(self.t, pos).filter(|t| t.start >= self.floor && !t.newline)
+    }
+    fn lw<'b>(&self, t: &Tok, buf: &'b mut [u8; 16]) -> &'b str {
+        t.lower(self.t, buf)
+    }
+    fn is(&self, t: Option<Tok>, w: &str) -> bool {
+        t.is_some_and(|t| t.is_word(self.t, w))
+    }
+    /// The previous word, lowercased, if the previous token is a word.
+    fn prev_word(&self, pos: usize) -> Option<(Tok, String)> {
+        let t = self.prev(pos)?;
+        (t.kind == Kind::Word).then(|| (t, t.slice(self.t).to_ascii_lowercase()))
+    }
+    /// The character just before `pos` (no whitespace skipped).
+    fn adjacent_before(&self, pos: usize) -> Option<char> {
+        self.t.get(..pos)?.chars().next_back()
+    }
+    fn adjacent_after(&self, pos: usize) -> Option<char> {
+        self.t.get(pos..)?.chars().next()
+    }
+}
+
+fn is_year(t: &Tok) -> bool {
+    t.kind == Kind::Num
+        && t.digits == 4
+        && !t.ordinal
+        && !t.grouped
+        && (1000..=2199).contains(&t.val)
+}
+
+fn day_num(t: &Tok) -> Option<u32> {
+    (t.kind == Kind::Num && t.digits <= 2 && !t.grouped && (1..=31).contains(&t.val))
+        .then_some(t.val as u32)
+}
+
+/// Recognises the expression whose head starts at `head` (a trigger), extending no further
+/// back than `floor`.
+pub(crate) fn parse(text: &str, head: usize, floor: usize) -> Option<Raw> {
+    let p = P { t: text, floor };
+    let t = p.next(head).or_else(|| lex::next(text, head))?;
+    if t.start != head {
+        return None;
+    }
+    // Heads inside a word or a code (`COP15`, `bm48000002`, `Summerfield`).
+    if p.adjacent_before(head)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return None;
+    }
+    let raw = match t.kind {
+        Kind::Num => number_head(&p, t)?,
+        Kind::Word => word_head(&p, t)?,
+        _ => return None,
+    };
+    (raw.start >= floor && raw.end > raw.start && raw.end <= text.len()).then_some(raw)
+}
+
+fn number_head(p: &P, t: Tok) -> Option<Raw> {
+    let text = p.t;
+    // Codes and amounts: `COVID-19`, `No.5`, `$2019`, `#12`.
+    if let Some(c) = p.adjacent_before(t.start) {
+        if matches!(
+            c,
+            '$' | '€' | '£' | '¥' | '#' | '+' | '@' | '.' | ':' | '/' | '\\'
+        ) {
+            return None;
+        }
+        if c == '-' {
+            let before = p.adjacent_before(t.start - 1);
+            let mid = lex::prev(text, t.start - 1).is_some_and(|w| w.is_word(text, "mid"));
+            if before.is_some_and(|c| c.is_ascii_alphabetic()) && !mid {
+                return None;
+            }
+        }
+    }
+    let after = p.adjacent_after(t.end);
+    if matches!(after, Some('%' | '_')) {
+        return None;
+    }
+    if let Some(r) = numeric_date(p, t) {
+        return Some(r);
+    }
+    if t.grouped || t.digits > 4 {
+        return None;
+    }
+    let n1 = p.next(t.end);
+    let mut b = [0u8; 16];
+    // 1990s
+    if t.digits == 4
+        && !t.ordinal
+        && t.val % 10 == 0
+        && n1.is_some_and(|n| !n.space && n.is_word(text, "s"))
+    {
+        let n = n1?;
+        let start = modifiers_back(p, t.start, true);
+        return Some(Raw {
+            start,
+            end: n.end,
+            expr: Expr::Decade((t.val / 10) as i32),
+        });
+    }
+    // Letters glued to the number (`15km`, `3D`) other than ordinals.
+    if after.is_some_and(|c| c.is_ascii_alphabetic()) && !t.ordinal {
+        return None;
+    }
+    // 241 BC / 1066 AD
+    if let Some(n) = n1 {
+        let w = p.lw(&n, &mut b).to_string();
+        if (w == "bc" || w == "bce") && !t.ordinal && t.val > 0 && t.val < 10000 {
+            return Some(Raw {
+                start: t.start,
+                end: n.end,
+                expr: Expr::BcYear(t.val as u32),
+            });
+        }
+        if w == "b" && p.next(n.end).is_some_and(|d| d.is_punct('.')) {
+            let c = p.next(n.end).and_then(|d| p.next(d.end));
+            if c.is_some_and(|c| c.is_word(text, "c")) {
+                let c = c?;
+                let end = p
+                    .next(c.end)
+                    .filter(|d| d.is_punct('.') && !d.space)
+                    .map_or(c.end, |d| d.end);
+                return Some(Raw {
+                    start: t.start,
+                    end,
+                    expr: Expr::BcYear(t.val as u32),
+                });
+            }
+        }
+    }
+    // Day-led dates: 15 October 2019, 15th of October, the 27th June.
+    if let Some(d) = day_num(&t) {
+        let mut m_tok = n1;
+        if p.is(m_tok, "of") {
+            m_tok = m_tok.and_then(|o| p.next(o.end));
+        }
+        if let Some(mt) = m_tok {
+            let w = p.lw(&mt, &mut b).to_string();
+            if let Some((m, abbrev)) = month_of(&w) {
+                if (!abbrev && w != "may" && w != "march") || mt.capitalised(text) {
+                    let mut end = mt.end;
+                    if abbrev {
+                        if let Some(dot) = p.next(end).filter(|d| d.is_punct('.') && !d.space) {
+                            end = dot.end;
+                        }
+                    }
+                    let (y, yend) = year_after(p, end);
+                    let start = modifiers_back(p, t.start, true);
+                    let start = weekday_back(p, start);
+                    return Some(Raw {
+                        start,
+                        end: yend.unwrap_or(end),
+                        expr: Expr::Day { y, m, d },
+                    });
+                }
+            }
+        }
+    }
+    // Ordinals: the 20th century, the 14th Five-Year Plan, the 2nd quarter.
+    if t.ordinal {
+        let n = n1?;
+        let w = p.lw(&n, &mut b).to_string();
+        let val = t.val as u32;
+        if w == "century" && (1..=30).contains(&val) {
+            let start = modifiers_back(p, t.start, true);
+            return Some(Raw {
+                start,
+                end: n.end,
+                expr: Expr::Century(val as i32 - 1),
+            });
+        }
+        if w == "quarter" || w == "half" {
+            return quarter_or_half(p, t.start, n, val, &w);
+        }
+        if w == "five" {
+            return plan(p, t.start, n, val);
+        }
+        return None;
+    }
+    // Clock times: 10 a.m., 3:30 pm, 14:00.
+    if let Some(r) = clock(p, t) {
+        return Some(r);
+    }
+    // Durations and relative offsets: 46 years, two-day, 3 days ago.
+    {
+        let mut u = n1;
+        if u.is_some_and(|x| x.is_punct('-') && !x.space) {
+            u = u.and_then(|x| p.next(x.end)).filter(|x| !x.space);
+        }
+        if let Some(ut) = u {
+            let w = p.lw(&ut, &mut b).to_string();
+            if let Some((unit, _)) = unit_of(&w) {
+                if t.val < 10000 && !(t.digits == 4 && unit == Unit::Year && t.val >= 1000) {
+                    return Some(counted(p, t.start, ut.end, Some(t.val as u32), unit));
+                }
+            }
+        }
+    }
+    // Bare years in date context.
+    if is_year(&t) {
+        let y = t.val as i32;
+        let (start, ctx) = year_context(p, t);
+        // 1939–45 and 1939-1945 ranges count as context for the first year.
+        let range = matches!(after, Some('-' | '–' | '—'))
+            && p.next(t.end)
+                .and_then(|d| p.next(d.end))
+                .is_some_and(|n| n.kind == Kind::Num && !n.space);
+        let next_punct = match n1 {
+            None => true,
+            Some(n) => {
+                n.newline
+                    || (n.kind == Kind::Punct
+                        && matches!(n.ch, ',' | '.' | ')' | ';' | ':' | '?' | '!' | ']'))
+            }
+        };
+        if ctx || range || next_punct {
+            let mut end = t.end;
+            if let Some(n) = n1.filter(|n| n.is_word(text, "ad") || n.is_word(text, "ce")) {
+                end = n.end;
+            }
+            return Some(Raw {
+                start,
+                end,
+                expr: Expr::Year(Yr::Abs(y)),
+            });
+        }
+    }
+    None
+}
+
+/// ISO (`2024-06-27`, `2024/6/27`, `2024.06.27`) and numeric day-month-year dates.
+fn numeric_date(p: &P, t: Tok) -> Option<Raw> {
+    if t.ordinal || t.grouped {
+        return None;
+    }
+    let s1 = p
+        .next(t.end)
+        .filter(|s| !s.space && matches!(s.ch, '-' | '/' | '.') && s.kind == Kind::Punct)?;
+    let n2 = p
+        .next(s1.end)
+        .filter(|n| !n.space && n.kind == Kind::Num && n.digits <= 2 && !n.ordinal)?;
+    let s2 = p
+        .next(n2.end)
+        .filter(|s| !s.space && s.ch == s1.ch && s.kind == Kind::Punct)?;
+    let n3 = p
+        .next(s2.end)
+        .filter(|n| !n.space && n.kind == Kind::Num && !n.ordinal && !n.grouped)?;
+    if p.adjacent_after(n3.end)
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    // A following separator and digit means a longer code (phone numbers, versions).
+    if p.adjacent_after(n3.end)
+        .is_some_and(|c| matches!(c, '-' | '/' | '.'))
+        && p.t
+            .get(n3.end + 1..)
+            .and_then(|r| r.chars().next())
+            .is_some_and(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let (y, m, d) = if t.digits == 4 && n3.digits <= 2 {
+        (t.val as i32, n2.val as u32, n3.val as u32)
+    } else if t.digits <= 2 && (n3.digits == 4 || n3.digits == 2) {
+        let y = if n3.digits == 4 {
+            n3.val as i32
+        } else if n3.val < 50 {
+            2000 + n3.val as i32
+        } else {
+            1900 + n3.val as i32
+        };
+        let (a, b) = (t.val as u32, n2.val as u32);
+        // Unambiguous when one part exceeds 12; otherwise US order with slashes, day first
+        // with dots and dashes.
+        let month_first = b > 12 || (a <= 12 && s1.ch == '/');
+        let (m, d) = if month_first { (a, b) } else { (b, a) };
+        (y, m, d)
+    } else {
+        return None;
+    };
+    crate::calendar::Date::new(y, m, d)?;
+    let start = weekday_back(p, t.start);
+    Some(Raw {
+        start,
+        end: n3.end,
+        expr: Expr::Day {
+            y: Yr::Abs(y),
+            m,
+            d,
+        },
+    })
+}
+
+/// An optional year after a month or day: `, 2019`, ` 2019`, `of 2019`. Returns the year
+/// (`Missing` when none) and where it ends.
+fn year_after(p: &P, pos: usize) -> (Yr, Option<usize>) {
+    let mut n = p.next(pos);
+    if n.is_some_and(|c| c.is_punct(',') || c.is_word(p.t, "of")) {
+        n = n.and_then(|c| p.next(c.end));
+    }
+    match n {
+        Some(y)
+            if is_year(&y)
+                && !p
+                    .adjacent_after(y.end)
+                    .is_some_and(|c| c == ':' || c.is_ascii_alphanumeric()) =>
+        {
+            (Yr::Abs(y.val as i32), Some(y.end))
+        }
+        _ => (Yr::Missing, None),
+    }
+}
+
+/// Whether a bare year has date context before it; returns the span start (with modifiers).
+fn year_context(p: &P, t: Tok) -> (usize, bool) {
+    let start = modifiers_back(p, t.start, true);
+    if start < t.start {
+        return (start, true);
+    }
+    let Some(prev) = lex::prev(p.t, t.start) else {
+        return (start, true); // start of text
+    };
+    if prev.newline {
+        return (start, true);
+    }
+    match prev.kind {
+        Kind::Word => {
+            let w = prev.slice(p.t).to_ascii_lowercase();
+            (
+                start,
+                YEAR_CONTEXT.contains(&w.as_str()) || month_of(&w).is_some(),
+            )
+        }
+        Kind::Num => (start, false),
+        _ => (
+            start,
+            matches!(
+                prev.ch,
+                '(' | '©' | '–' | '—' | '-' | '.' | '!' | '?' | '"' | '“' | '[' | '/' | ','
+            ),
+        ),
+    }
+}
+
+/// Extends a span backwards over `the`, `early`/`late`/`mid(-)`, and `the end/beginning/
+/// start/middle of`.
+fn modifiers_back(p: &P, start: usize, allow_the: bool) -> usize {
+    let mut s = start;
+    // mid-1941, mid-October
+    if p.adjacent_before(s) == Some('-') {
+        if let Some(w) = p
+            .prev(s - 1)
+            .filter(|w| w.is_word(p.t, "mid") && w.end == s - 1)
+        {
+            s = w.start;
+        }
+    }
+    if let Some((w, lw)) = p.prev_word(s) {
+        match lw.as_str() {
+            "early" | "late" | "mid" => {
+                s = w.start;
+            }
+            "of" => {
+                if let Some((x, lx)) = p.prev_word(w.start) {
+                    if matches!(
+                        lx.as_str(),
+                        "end" | "beginning" | "start" | "middle" | "close" | "turn"
+                    ) {
+                        s = x.start;
+                        if let Some((th, _)) = p.prev_word(x.start).filter(|(_, l)| l == "the") {
+                            s = th.start;
+                        }
+                        return s;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if allow_the {
+        if let Some((th, _)) = p.prev_word(s).filter(|(_, l)| l == "the") {
+            s = th.start;
+        }
+    }
+    s
+}
+
+/// `Monday, ` before a date.
+fn weekday_back(p: &P, start: usize) -> usize {
+    let mut s = start;
+    let mut prev = p.prev(s);
+    if prev.is_some_and(|c| c.is_punct(',')) {
+        prev = prev.and_then(|c| p.prev(c.start));
+    }
+    if let Some(w) = prev {
+        let mut b = [0u8; 16];
+        if weekday_of(p.lw(&w, &mut b)).is_some() {
+            s = w.start;
+        }
+    }
+    s
+}
+
+/// `46 years`, `three months ago`, `two days later`, `the past five years`.
+fn counted(p: &P, nstart: usize, uend: usize, n: Option<u32>, unit: Unit) -> Raw {
+    let text = p.t;
+    let after = p.next(uend);
+    let mut b = [0u8; 16];
+    let aw = after
+        .map(|a| p.lw(&a, &mut b).to_string())
+        .unwrap_or_default();
+    let count = n.map_or(1, |n| n.min(100_000) as i32);
+    match aw.as_str() {
+        "ago" if n.is_some() => {
+            let end = after.map_or(uend, |a| a.end);
+            return Raw {
+                start: nstart,
+                end,
+                expr: Expr::Rel {
+                    unit,
+                    n: -count,
+                    ana: false,
+                },
+            };
+        }
+        "later" | "afterwards" if n.is_some() => {
+            let end = after.map_or(uend, |a| a.end);
+            return Raw {
+                start: nstart,
+                end,
+                expr: Expr::Rel {
+                    unit,
+                    n: count,
+                    ana: true,
+                },
+            };
+        }
+        "earlier" if n.is_some() => {
+            let end = after.map_or(uend, |a| a.end);
+            return Raw {
+                start: nstart,
+                end,
+                expr: Expr::Rel {
+                    unit,
+                    n: -count,
+                    ana: true,
+                },
+            };
+        }
+        _ => {}
+    }
+    let mut start = nstart;
+    if let Some((w, lw)) = p.prev_word(start) {
+        if matches!(
+            lw.as_str(),
+            "past" | "last" | "next" | "first" | "coming" | "previous" | "following"
+        ) {
+            start = w.start;
+            if let Some((th, _)) = p.prev_word(start).filter(|(_, l)| l == "the") {
+                start = th.start;
+            }
+        }
+    }
+    let _ = text;
+    Raw {
+        start,
+        end: uend,
+        expr: Expr::Duration { n, unit },
+    }
+}
+
+fn quarter_or_half(p: &P, nstart: usize, unit_tok: Tok, n: u32, w: &str) -> Option<Raw> {
+    let is_q = w == "quarter";
+    if (is_q && !(1..=4).contains(&n)) || (!is_q && !(1..=2).contains(&n)) {
+        return None;
+    }
+    let mut end = unit_tok.end;
+    let mut y = Yr::Missing;
+    let of = p.next(end).filter(|o| o.is_word(p.t, "of"));
+    if let Some(o) = of {
+        let n2 = p.next(o.end);
+        if let Some(yt) = n2.filter(is_year) {
+            y = Yr::Abs(yt.val as i32);
+            end = yt.end;
+        } else if let Some(d) = n2 {
+            let mut b = [0u8; 16];
+            let shift = match p.lw(&d, &mut b) {
+                "this" | "the" => Some(0),
+                "last" => Some(-1),
+                "next" => Some(1),
+                _ => None,
+            };
+            if let Some(s) = shift {
+                if let Some(yr) = p.next(d.end).filter(|x| x.is_word(p.t, "year")) {
+                    y = if d.is_word(p.t, "the") {
+                        Yr::Missing
+                    } else {
+                        Yr::Rel(s)
+                    };
+                    end = yr.end;
+                }
+            }
+        }
+    } else if let Some(yt) = p.next(end).filter(is_year) {
+        y = Yr::Abs(yt.val as i32);
+        end = yt.end;
+    }
+    let mut start = nstart;
+    if let Some((th, _)) = p.prev_word(start).filter(|(_, l)| l == "the") {
+        start = th.start;
+    }
+    let expr = if is_q {
+        Expr::Quarter { y, q: n }
+    } else {
+        Expr::Half { y, h: n }
+    };
+    Some(Raw { start, end, expr })
+}
+
+/// `the 14th Five-Year Plan` (with `five` at `five`).
+fn plan(p: &P, nstart: usize, five: Tok, n: u32) -> Option<Raw> {
+    let dash = p.next(five.end)?;
+    let year = if dash.is_punct('-') {
+        p.next(dash.end)?
+    } else {
+        dash
+    };
+    if !year.is_word(p.t, "year") {
+        return None;
+    }
+    let pl = p.next(year.end).filter(|x| x.is_word(p.t, "plan"))?;
+    super::normalise::plan_years(n)?;
+    let mut start = nstart;
+    if let Some((th, _)) = p.prev_word(start).filter(|(_, l)| l == "the") {
+        start = th.start;
+    }
+    Some(Raw {
+        start,
+        end: pl.end,
+        expr: Expr::Plan(n),
+    })
+}
+
+fn clock(p: &P, t: Tok) -> Option<Raw> {
+    if t.digits > 2 || t.ordinal {
+        return None;
+    }
+    let mut h = t.val as u32;
+    let mut min = 0;
+    let mut end = t.end;
+    let mut explicit_minutes = false;
+    if let Some(c) = p.next(end).filter(|c| c.is_punct(':') && !c.space) {
+        let m = p
+            .next(c.end)
+            .filter(|m| m.kind == Kind::Num && m.digits == 2 && !m.space && m.val < 60)?;
+        min = m.val as u32;
+        end = m.end;
+        explicit_minutes = true;
+    }
+    // a.m. / p.m. / am / pm
+    let mut b = [0u8; 16];
+    let mut meridian = None;
+    if let Some(w) = p.next(end) {
+        let lw = p.lw(&w, &mut b).to_string();
+        match lw.as_str() {
+            "am" | "pm" => {
+                meridian = Some(lw == "pm");
+                end = w.end;
+                if let Some(d) = p
+                    .next(end)
+                    .filter(|d| d.is_punct('.') && !d.space && lw.len() == 2)
+                {
+                    // "pm." at a sentence end: keep the dot out.
+                    let _ = d;
+                }
+            }
+            "a" | "p" => {
+                let d1 = p.next(w.end).filter(|d| d.is_punct('.') && !d.space)?;
+                let m = p.next(d1.end).filter(|m| m.is_word(p.t, "m") && !m.space)?;
+                end = m.end;
+                if let Some(d2) = p.next(m.end).filter(|d| d.is_punct('.') && !d.space) {
+                    end = d2.end;
+                }
+                meridian = Some(lw == "p");
+            }
+            _ => {}
+        }
+    }
+    match meridian {
+        Some(pm) => {
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            if pm && h != 12 {
+                h += 12;
+            } else if !pm && h == 12 {
+                h = 0;
+            }
+        }
+        None if explicit_minutes && h < 24 => {}
+        None => return None,
+    }
+    Some(Raw {
+        start: t.start,
+        end,
+        expr: Expr::Clock {
+            inner: Box::new(Expr::Rel {
+                unit: Unit::Day,
+                n: 0,
+                ana: false,
+            }),
+            h,
+            min,
+        },
+    })
+}
+
+fn word_head(p: &P, t: Tok) -> Option<Raw> {
+    let text = p.t;
+    let mut b = [0u8; 16];
+    let w = p.lw(&t, &mut b).to_string();
+    if w.is_empty() {
+        return None;
+    }
+    if let Some((m, abbrev)) = month_of(&w) {
+        return month_head(p, t, m, abbrev, &w);
+    }
+    if let Some(wd) = weekday_of(&w) {
+        return weekday_head(p, t, wd);
+    }
+    if let Some((unit, plural)) = unit_of(&w) {
+        return unit_head(p, t, unit, plural);
+    }
+    if let Some(s) = season_of(&w) {
+        return season_head(p, t, s);
+    }
+    if let Some(part) = part_of(&w) {
+        return part_head(p, t, part);
+    }
+    if let Some(d) = decade_word(&w) {
+        // the nineties → 199 (relative to the 20th century)
+        let th = p.prev_word(t.start).filter(|(_, l)| l == "the")?;
+        return Some(Raw {
+            start: th.0.start,
+            end: t.end,
+            expr: Expr::Decade(190 + d),
+        });
+    }
+    let rel_day = |n: i32| Expr::Rel {
+        unit: Unit::Day,
+        n,
+        ana: false,
+    };
+    let with_part = |inner: Expr, end: usize| -> Raw {
+        let mut b2 = [0u8; 16];
+        if let Some(pt) = p.next(end) {
+            if let Some(part) = part_of(pt.lower(text, &mut b2)) {
+                return Raw {
+                    start: t.start,
+                    end: pt.end,
+                    expr: Expr::Part {
+                        inner: Box::new(inner),
+                        part,
+                    },
+                };
+            }
+        }
+        Raw {
+            start: t.start,
+            end,
+            expr: inner,
+        }
+    };
+    Some(match w.as_str() {
+        "today" => with_part(rel_day(0), t.end),
+        "yesterday" => with_part(rel_day(-1), t.end),
+        "tomorrow" => with_part(rel_day(1), t.end),
+        "tonight" => Raw {
+            start: t.start,
+            end: t.end,
+            expr: Expr::Part {
+                inner: Box::new(rel_day(0)),
+                part: Part::Night,
+            },
+        },
+        "now" | "currently" | "nowadays" => {
+            // "now" as a discourse marker at a clause start ("Now, …") still refers to the present.
+            Raw {
+                start: t.start,
+                end: t.end,
+                expr: Expr::Ref("PRESENT_REF"),
+            }
+        }
+        "recently" => Raw {
+            start: t.start,
+            end: t.end,
+            expr: Expr::Ref("PAST_REF"),
+        },
+        "present" => {
+            let (pw, l) = p.prev_word(t.start)?;
+            if !(l == "the" || l == "at") {
+                return None;
+            }
+            // "the present study" is not a time.
+            if p.next(t.end).is_some_and(|n| n.kind == Kind::Word) && l == "the" {
+                return None;
+            }
+            Raw {
+                start: pw.start,
+                end: t.end,
+                expr: Expr::Ref("PRESENT_REF"),
+            }
+        }
+        "future" | "past" => {
+            let (pw, l) = p.prev_word(t.start)?;
+            if l != "the" {
+                return None;
+            }
+            let (_, l2) = p.prev_word(pw.start)?;
+            if !matches!(
+                l2.as_str(),
+                "in" | "near" | "distant" | "recent" | "foreseeable"
+            ) {
+                return None;
+            }
+            let r = if w == "future" {
+                "FUTURE_REF"
+            } else {
+                "PAST_REF"
+            };
+            Raw {
+                start: pw.start,
+                end: t.end,
+                expr: Expr::Ref(r),
+            }
+        }
+        "annually" | "yearly" => Raw {
+            start: t.start,
+            end: t.end,
+            expr: Expr::Set(Unit::Year),
+        },
+        "daily" => Raw {
+            start: t.start,
+            end: t.end,
+            expr: Expr::Set(Unit::Day),
+        },
+        "weekly" => Raw {
+            start: t.start,
+            end: t.end,
+            expr: Expr::Set(Unit::Week),
+        },
+        "monthly" => Raw {
+            start: t.start,
+            end: t.end,
+            expr: Expr::Set(Unit::Month),
+        },
+        "q" => {
+            let qt = p.next(t.end).filter(|n| {
+                !n.space && n.kind == Kind::Num && n.digits == 1 && (1..=4).contains(&n.val)
+            })?;
+            if p.adjacent_after(qt.end)
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                return None;
+            }
+            let q = qt.val as u32;
+            let mut end = qt.end;
+            let mut y = Yr::Missing;
+            if let Some(yt) = p.next(qt.end).filter(is_year) {
+                y = Yr::Abs(yt.val as i32);
+                end = yt.end;
+            }
+            Raw {
+                start: t.start,
+                end,
+                expr: Expr::Quarter { y, q },
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn month_head(p: &P, t: Tok, m: u32, abbrev: bool, w: &str) -> Option<Raw> {
+    let text = p.t;
+    let cap = t.capitalised(text);
+    if abbrev && !cap {
+        return None;
+    }
+    let mut end = t.end;
+    if abbrev {
+        if let Some(dot) = p.next(end).filter(|d| d.is_punct('.') && !d.space) {
+            end = dot.end;
+        }
+    }
+    let n1 = p.next(end);
+    // Month day [, year]
+    if let Some(dt) = n1 {
+        if let Some(d) = day_num(&dt) {
+            let colon = p.adjacent_after(dt.end).is_some_and(|c| {
+                c == ':'
+                    || c == '.'
+                        && p.t
+                            .get(dt.end + 1..)
+                            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            let glued = p
+                .adjacent_after(dt.end)
+                .is_some_and(|c| c.is_ascii_alphabetic())
+                && !dt.ordinal;
+            if !colon && !glued && (dt.digits != 2 || dt.val <= 31) {
+                let (y, yend) = year_after(p, dt.end);
+                let start = weekday_back(p, modifiers_back(p, t.start, true));
+                return Some(Raw {
+                    start,
+                    end: yend.unwrap_or(dt.end),
+                    expr: Expr::Day { y, m, d },
+                });
+            }
+        }
+    }
+    // Month year
+    let (y, yend) = year_after(p, end);
+    if let Some(e) = yend {
+        if !abbrev || cap {
+            let start = modifiers_back(p, t.start, true);
+            return Some(Raw {
+                start,
+                end: e,
+                expr: Expr::Month { y, m },
+            });
+        }
+    }
+    // A month alone needs a capital and date context ("in April", "early October", "last March").
+    if !cap || abbrev {
+        return None;
+    }
+    let prev = p.prev_word(t.start);
+    if let Some((pw, l)) = &prev {
+        match l.as_str() {
+            "last" => {
+                return Some(Raw {
+                    start: pw.start,
+                    end,
+                    expr: Expr::MonthShift { m, shift: -1 },
+                })
+            }
+            "next" => {
+                return Some(Raw {
+                    start: pw.start,
+                    end,
+                    expr: Expr::MonthShift { m, shift: 1 },
+                })
+            }
+            "this" => {
+                return Some(Raw {
+                    start: pw.start,
+                    end,
+                    expr: Expr::Month { y: Yr::Rel(0), m },
+                })
+            }
+            _ => {}
+        }
+    }
+    let ctx = prev
+        .as_ref()
+        .is_some_and(|(_, l)| MONTH_CONTEXT.contains(&l.as_str()));
+    if !ctx
+        || ((w == "may" || w == "march")
+            && prev
+                .as_ref()
+                .is_some_and(|(_, l)| matches!(l.as_str(), "and" | "or" | "to" | "on")))
+    {
+        return None;
+    }
+    let start = modifiers_back(p, t.start, true);
+    Some(Raw {
+        start,
+        end,
+        expr: Expr::Month { y: Yr::Missing, m },
+    })
+}
+
+fn weekday_head(p: &P, t: Tok, wd: u32) -> Option<Raw> {
+    let text = p.t;
+    let mut end = t.end;
+    // Monday, October 14, 2019 / Monday 14 October
+    let mut n = p.next(end);
+    if n.is_some_and(|c| c.is_punct(',')) {
+        n = n.and_then(|c| p.next(c.end));
+    }
+    if let Some(nt) = n {
+        let sub = match nt.kind {
+            Kind::Num => number_head(p, nt),
+            Kind::Word => {
+                let mut b = [0u8; 16];
+                let w = p.lw(&nt, &mut b).to_string();
+                month_of(&w).and_then(|(m, ab)| month_head(p, nt, m, ab, &w))
+            }
+            _ => None,
+        };
+        if let Some(r) = sub.filter(|r| matches!(r.expr, Expr::Day { .. })) {
+            return Some(Raw {
+                start: t.start,
+                end: r.end,
+                expr: r.expr,
+            });
+        }
+    }
+    let mut start = t.start;
+    let mut expr = Expr::Weekday { wd, week: None };
+    if let Some((pw, l)) = p.prev_word(t.start) {
+        let shift = match l.as_str() {
+            "last" | "past" => Some(-1),
+            "next" | "coming" => Some(1),
+            "this" => Some(0),
+            _ => None,
+        };
+        if let Some(s) = shift {
+            start = pw.start;
+            // `this Monday`: in this week; `last`/`next Monday`: strictly before/after (±100).
+            expr = Expr::Weekday {
+                wd,
+                week: Some(s * 100),
+            };
+        }
+    }
+    // Monday morning
+    if let Some(pt) = p.next(end) {
+        let mut b = [0u8; 16];
+        if let Some(part) = part_of(pt.lower(text, &mut b)) {
+            end = pt.end;
+            expr = Expr::Part {
+                inner: Box::new(expr),
+                part,
+            };
+        }
+    }
+    // A capital is expected for weekday names in running text.
+    if !t.capitalised(text) && start == t.start {
+        return None;
+    }
+    Some(Raw { start, end, expr })
+}
+
+fn unit_head(p: &P, t: Tok, unit: Unit, plural: bool) -> Option<Raw> {
+    let text = p.t;
+    let prev = p.prev(t.start)?;
+    let mut b = [0u8; 16];
+    // Hyphenated: two-day, one-year
+    let (numtok, hyphen) = if prev.is_punct('-') && p.adjacent_before(t.start) == Some('-') {
+        (p.prev(prev.start)?, true)
+    } else {
+        (prev, false)
+    };
+    let pw = p.lw(&numtok, &mut b).to_string();
+    // Counted: three months, a year, several years, a few days, twenty-five years
+    let mut count: Option<Option<u32>> = None;
+    let mut nstart = numtok.start;
+    if let Some(n) = numword(&pw) {
+        let mut n = n;
+        // twenty-five
+        if n < 10 && p.adjacent_before(numtok.start) == Some('-') {
+            if let Some(tens) = p.prev(numtok.start - 1) {
+                let mut b2 = [0u8; 16];
+                if let Some(tv) =
+                    numword(tens.lower(text, &mut b2)).filter(|v| (20..=90).contains(v))
+                {
+                    n += tv;
+                    nstart = tens.start;
+                }
+            }
+        }
+        // "a" and "an" only before singular units; "one" too.
+        if (n == 1) != plural || (pw != "a" && pw != "an" && n != 1) {
+            count = Some(Some(n));
+        }
+    } else if matches!(pw.as_str(), "several" | "few" | "many" | "some") && plural {
+        if pw == "few" {
+            if let Some((a, _)) = p.prev_word(numtok.start).filter(|(_, l)| l == "a") {
+                nstart = a.start;
+            }
+        }
+        count = Some(None);
+    } else if numtok.kind == Kind::Num && hyphen && !numtok.grouped && numtok.val < 10000 {
+        count = Some(Some(numtok.val as u32));
+    }
+    if let Some(n) = count {
+        if matches!(unit, Unit::Quarter | Unit::Half) && n.is_none() {
+            return None;
+        }
+        return Some(counted(p, nstart, t.end, n, unit));
+    }
+    if hyphen {
+        return None;
+    }
+    let prev_start = prev.start;
+    // Bare plural units after a preposition: "for decades", "for years".
+    if plural
+        && matches!(pw.as_str(), "for" | "over" | "within")
+        && matches!(unit, Unit::Year | Unit::Decade | Unit::Month)
+    {
+        return Some(Raw {
+            start: t.start,
+            end: t.end,
+            expr: Expr::Duration { n: None, unit },
+        });
+    }
+    let with_the = |s: usize| -> usize {
+        p.prev_word(s)
+            .filter(|(_, l)| l == "the")
+            .map_or(s, |(th, _)| th.start)
+    };
+    match pw.as_str() {
+        "recent" if plural => {
+            return Some(Raw {
+                start: prev_start,
+                end: t.end,
+                expr: Expr::Ref("PAST_REF"),
+            });
+        }
+        "every" | "each" | "per" if !plural => {
+            return Some(Raw {
+                start: prev_start,
+                end: t.end,
+                expr: Expr::Set(unit),
+            });
+        }
+        _ => {}
+    }
+    if plural {
+        return None;
+    }
+    // Ordinals: the second quarter, the first half, the nineteenth century.
+    if let Some(o) = ordword(&pw) {
+        return match unit {
+            Unit::Quarter | Unit::Half => quarter_or_half(
+                p,
+                prev_start,
+                t,
+                o,
+                if unit == Unit::Quarter {
+                    "quarter"
+                } else {
+                    "half"
+                },
+            ),
+            Unit::Century => Some(Raw {
+                start: with_the(prev_start),
+                end: t.end,
+                expr: Expr::Century(o as i32 - 1),
+            }),
+            _ => None,
+        };
+    }
+    if matches!(unit, Unit::Quarter | Unit::Half) && pw == "last" {
+        let r = quarter_or_half(
+            p,
+            prev_start,
+            t,
+            if unit == Unit::Quarter { 4 } else { 2 },
+            if unit == Unit::Quarter {
+                "quarter"
+            } else {
+                "half"
+            },
+        )?;
+        if r.end > t.end {
+            return Some(r);
+        }
+        return Some(Raw {
+            start: r.start,
+            end: t.end,
+            expr: Expr::Rel {
+                unit,
+                n: -1,
+                ana: false,
+            },
+        });
+    }
+    let the = p.prev_word(prev_start).is_some_and(|(_, l)| l == "the");
+    let (n, ana) = match pw.as_str() {
+        "this" | "current" => (0, false),
+        "last" if !the => (-1, false),
+        "next" if !the => (1, false),
+        "coming" => (1, false),
+        "past" => {
+            // "the past year" is a duration of one year.
+            return Some(Raw {
+                start: with_the(prev_start),
+                end: t.end,
+                expr: Expr::Duration { n: Some(1), unit },
+            });
+        }
+        "previous" | "preceding" | "last" => (-1, true),
+        "following" | "next" | "subsequent" => (1, true),
+        "same" => (0, true),
+        "that" => (0, true),
+        _ => return None,
+    };
+    if unit == Unit::Day && !ana {
+        return None; // "this day" is rarely a date
+    }
+    if matches!(unit, Unit::Hour) {
+        return None;
+    }
+    let start = if ana {
+        with_the(prev_start)
+    } else {
+        prev_start
+    };
+    Some(Raw {
+        start,
+        end: t.end,
+        expr: Expr::Rel { unit, n, ana },
+    })
+}
+
+fn season_head(p: &P, t: Tok, s: u32) -> Option<Raw> {
+    let text = p.t;
+    let mut end = t.end;
+    let mut y = Yr::Missing;
+    // summer 1943 / summer of 1943
+    let (yr, yend) = year_after(p, t.end);
+    if let Some(e) = yend {
+        y = yr;
+        end = e;
+    } else if p.next(t.end).is_some_and(|o| o.is_word(text, "of")) {
+        return None; // "the fall of Saigon"
+    }
+    let prev = p.prev_word(t.start);
+    let mut start = t.start;
+    if let Some((pw, l)) = &prev {
+        match l.as_str() {
+            "this" => {
+                return Some(Raw {
+                    start: pw.start,
+                    end,
+                    expr: Expr::Season { y: Yr::Rel(0), s },
+                })
+            }
+            "last" | "past" => {
+                return Some(Raw {
+                    start: pw.start,
+                    end,
+                    expr: Expr::Season { y: Yr::Rel(-1), s },
+                })
+            }
+            "next" | "coming" => {
+                return Some(Raw {
+                    start: pw.start,
+                    end,
+                    expr: Expr::Season { y: Yr::Rel(1), s },
+                })
+            }
+            _ => {}
+        }
+    }
+    if y == Yr::Missing {
+        // Needs context: "in spring", "the summer", "early summer".
+        let ok = prev.as_ref().is_some_and(|(_, l)| {
+            matches!(
+                l.as_str(),
+                "the"
+                    | "in"
+                    | "early"
+                    | "late"
+                    | "mid"
+                    | "during"
+                    | "by"
+                    | "until"
+                    | "since"
+                    | "through"
+            )
+        });
+        if !ok
+            || (s == 2
+                && t.is_word(text, "fall")
+                && !prev.as_ref().is_some_and(|(_, l)| l == "the" || l == "in"))
+        {
+            return None;
+        }
+        if prev.as_ref().is_some_and(|(_, l)| l == "the")
+            && p.next(t.end)
+                .is_some_and(|n| n.kind == Kind::Word && !n.is_word(text, "and"))
+        {
+            // "the summer school", "the spring festival": a modifier, not a time.
+            let mut b = [0u8; 16];
+            let nw = p
+                .next(t.end)
+                .map(|n| n.lower(text, &mut b).to_string())
+                .unwrap_or_default();
+            if !matches!(
+                nw.as_str(),
+                "of" | "the"
+                    | "when"
+                    | "before"
+                    | "after"
+                    | "that"
+                    | "he"
+                    | "they"
+                    | "it"
+                    | "was"
+                    | "saw"
+                    | "and"
+            ) {
+                return None;
+            }
+        }
+    }
+    start = modifiers_back(p, start, true);
+    Some(Raw {
+        start,
+        end,
+        expr: Expr::Season { y, s },
+    })
+}
+
+fn part_head(p: &P, t: Tok, part: Part) -> Option<Raw> {
+    let text = p.t;
+    let (pw, l) = p.prev_word(t.start)?;
+    match l.as_str() {
+        "the" => {
+            // the afternoon of October 15th
+            let of = p.next(t.end).filter(|o| o.is_word(text, "of"))?;
+            let dt = p.next(of.end)?;
+            let inner = match dt.kind {
+                Kind::Num => number_head(
+                    &P {
+                        t: text,
+                        floor: dt.start,
+                    },
+                    dt,
+                ),
+                Kind::Word => {
+                    let mut b = [0u8; 16];
+                    let w = dt.lower(text, &mut b).to_string();
+                    let q = P {
+                        t: text,
+                        floor: dt.start,
+                    };
+                    if let Some((m, ab)) = month_of(&w) {
+                        month_head(&q, dt, m, ab, &w)
+                    } else if let Some(wd) = weekday_of(&w) {
+                        weekday_head(&q, dt, wd)
+                    } else {
+                        match w.as_str() {
+                            "today" | "yesterday" | "tomorrow" => word_head(&q, dt),
+                            _ => None,
+                        }
+                    }
+                }
+                _ => None,
+            }?;
+            match inner.expr {
+                Expr::Day { .. }
+                | Expr::Weekday { .. }
+                | Expr::Rel {
+                    unit: Unit::Day, ..
+                } => {}
+                _ => return None,
+            }
+            Some(Raw {
+                start: pw.start,
+                end: inner.end,
+                expr: Expr::Part {
+                    inner: Box::new(inner.expr),
+                    part,
+                },
+            })
+        }
+        "this" => Some(Raw {
+            start: pw.start,
+            end: t.end,
+            expr: Expr::Part {
+                inner: Box::new(Expr::Rel {
+                    unit: Unit::Day,
+                    n: 0,
+                    ana: false,
+                }),
+                part,
+            },
+        }),
+        "last" if part == Part::Night => Some(Raw {
+            start: pw.start,
+            end: t.end,
+            expr: Expr::Part {
+                inner: Box::new(Expr::Rel {
+                    unit: Unit::Day,
+                    n: -1,
+                    ana: false,
+                }),
+                part,
+            },
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// All expressions of `s` as (text, expr) in order, scanning every token like the driver.
+    fn scan(s: &str) -> Vec<(String, Expr)> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        let mut floor = 0;
+        while let Some(t) = lex::next(s, pos) {
+            if let Some(r) = parse(s, t.start, floor) {
+                out.push((s[r.start..r.end].to_string(), r.expr.clone()));
+                pos = r.end;
+                floor = r.end;
+            } else {
+                pos = t.end;
+            }
+        }
+        out
+    }
+
+    fn texts(s: &str) -> Vec<String> {
+        scan(s).into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn calendar_dates_in_every_order() {
+        assert_eq!(
+            scan("On the afternoon of October 15th, he came.")[0].0,
+            "the afternoon of October 15th"
+        );
+        assert_eq!(
+            scan("on 2024-06-27 and")[0].1,
+            Expr::Day {
+                y: Yr::Abs(2024),
+                m: 6,
+                d: 27
+            }
+        );
+        assert_eq!(
+            scan("15/10/2019")[0].1,
+            Expr::Day {
+                y: Yr::Abs(2019),
+                m: 10,
+                d: 15
+            }
+        );
+        assert_eq!(
+            scan("10/15/2019")[0].1,
+            Expr::Day {
+                y: Yr::Abs(2019),
+                m: 10,
+                d: 15
+            }
+        );
+        assert_eq!(
+            scan("On 27 June 1950, x")[0],
+            (
+                "27 June 1950".into(),
+                Expr::Day {
+                    y: Yr::Abs(1950),
+                    m: 6,
+                    d: 27
+                }
+            )
+        );
+        assert_eq!(
+            scan("the 15th of October 2019")[0].0,
+            "the 15th of October 2019"
+        );
+        assert_eq!(
+            scan("Sept. 3, 2019")[0].1,
+            Expr::Day {
+                y: Yr::Abs(2019),
+                m: 9,
+                d: 3
+            }
+        );
+        assert_eq!(
+            scan("Monday, October 14, 2019")[0].0,
+            "Monday, October 14, 2019"
+        );
+        assert_eq!(
+            scan("in February 2019 the")[0],
+            (
+                "February 2019".into(),
+                Expr::Month {
+                    y: Yr::Abs(2019),
+                    m: 2
+                }
+            )
+        );
+        assert_eq!(scan("in February of 1940")[0].0, "February of 1940");
+        assert_eq!(
+            scan("By early October, Poland")[0],
+            (
+                "early October".into(),
+                Expr::Month {
+                    y: Yr::Missing,
+                    m: 10
+                }
+            )
+        );
+        assert_eq!(
+            scan("On the morning of September 3rd")[0].0,
+            "the morning of September 3rd"
+        );
+    }
+
+    #[test]
+    fn years_need_context() {
+        assert_eq!(texts("CNRS, founded in 1939 and headquartered"), ["1939"]);
+        assert_eq!(
+            texts("Since the establishment of its office in Beijing in 1995, CNRS"),
+            ["1995"]
+        );
+        assert_eq!(texts("from 1939 to 1945."), ["1939", "1945"]);
+        assert_eq!(texts("mid-1941 and late 1943"), ["mid-1941", "late 1943"]);
+        assert_eq!(texts("the 1990s"), ["the 1990s"]);
+        assert_eq!(scan("in 241 BC")[0].1, Expr::BcYear(241));
+        assert!(texts("welcomed 1500 engineers").is_empty());
+        assert!(texts("more than 33,000 researchers").is_empty());
+    }
+
+    #[test]
+    fn no_false_dates() {
+        for s in [
+            "the COVID-19 pandemic",
+            "CBD COP15 to be held",
+            "at the 14th session of the Committee",
+            "Tel: 86 10 68597114",
+            "welcomed 25 new Chinese engineers",
+            "rose 15% to $2019 million",
+            "from around 30 countries",
+            "a meeting was held",
+            "The Spring Festival gala",
+            "the fall of Saigon",
+            "You may go",
+            "the present study",
+        ] {
+            assert!(scan(s).is_empty(), "{s}: {:?}", scan(s));
+        }
+    }
+
+    #[test]
+    fn quarters_halves_seasons_decades_centuries_plans() {
+        assert_eq!(
+            scan("in the second quarter of 2021, and")[0],
+            (
+                "the second quarter of 2021".into(),
+                Expr::Quarter {
+                    y: Yr::Abs(2021),
+                    q: 2
+                }
+            )
+        );
+        assert_eq!(
+            scan("the first half of next year")[0].1,
+            Expr::Half {
+                y: Yr::Rel(1),
+                h: 1
+            }
+        );
+        assert_eq!(
+            scan("in Q3 2020")[0].1,
+            Expr::Quarter {
+                y: Yr::Abs(2020),
+                q: 3
+            }
+        );
+        assert_eq!(
+            scan("in the summer of 1943")[0],
+            (
+                "the summer of 1943".into(),
+                Expr::Season {
+                    y: Yr::Abs(1943),
+                    s: 1
+                }
+            )
+        );
+        assert_eq!(
+            scan("last winter")[0].1,
+            Expr::Season {
+                y: Yr::Rel(-1),
+                s: 3
+            }
+        );
+        assert_eq!(scan("the 20th century")[0].1, Expr::Century(19));
+        assert_eq!(scan("the nineteenth century")[0].1, Expr::Century(18));
+        assert_eq!(
+            scan("during the “14th Five-Year Plan” period")[0],
+            ("14th Five-Year Plan".into(), Expr::Plan(14))
+        );
+        assert_eq!(
+            scan("in the 14th Five-Year Plan")[0].0,
+            "the 14th Five-Year Plan"
+        );
+    }
+
+    #[test]
+    fn relative_expressions_and_durations() {
+        assert_eq!(
+            scan("experts said Monday.")[0].1,
+            Expr::Weekday { wd: 1, week: None }
+        );
+        assert_eq!(scan("for Monday’s ceremony")[0].0, "Monday");
+        assert_eq!(
+            scan("yesterday")[0].1,
+            Expr::Rel {
+                unit: Unit::Day,
+                n: -1,
+                ana: false
+            }
+        );
+        assert_eq!(
+            scan("met last week.")[0],
+            (
+                "last week".into(),
+                Expr::Rel {
+                    unit: Unit::Week,
+                    n: -1,
+                    ana: false
+                }
+            )
+        );
+        assert_eq!(
+            scan("opens next month")[0].1,
+            Expr::Rel {
+                unit: Unit::Month,
+                n: 1,
+                ana: false
+            }
+        );
+        assert_eq!(
+            scan("two years ago")[0],
+            (
+                "two years ago".into(),
+                Expr::Rel {
+                    unit: Unit::Year,
+                    n: -2,
+                    ana: false
+                }
+            )
+        );
+        assert_eq!(
+            scan("Two days later, it")[0].1,
+            Expr::Rel {
+                unit: Unit::Day,
+                n: 2,
+                ana: true
+            }
+        );
+        assert_eq!(
+            scan("the following year")[0].1,
+            Expr::Rel {
+                unit: Unit::Year,
+                n: 1,
+                ana: true
+            }
+        );
+        assert_eq!(scan("it was recently built")[0].1, Expr::Ref("PAST_REF"));
+        assert_eq!(
+            scan("46 years of cooperation")[0],
+            (
+                "46 years".into(),
+                Expr::Duration {
+                    n: Some(46),
+                    unit: Unit::Year
+                }
+            )
+        );
+        assert_eq!(
+            scan("for three months")[0].1,
+            Expr::Duration {
+                n: Some(3),
+                unit: Unit::Month
+            }
+        );
+        assert_eq!(
+            scan("a two-day visit")[0],
+            (
+                "two-day".into(),
+                Expr::Duration {
+                    n: Some(2),
+                    unit: Unit::Day
+                }
+            )
+        );
+        assert_eq!(
+            scan("twenty-five years")[0].1,
+            Expr::Duration {
+                n: Some(25),
+                unit: Unit::Year
+            }
+        );
+        assert_eq!(
+            scan("a few days")[0],
+            (
+                "a few days".into(),
+                Expr::Duration {
+                    n: None,
+                    unit: Unit::Day
+                }
+            )
+        );
+        assert_eq!(scan("over the past five years")[0].0, "the past five years");
+        assert_eq!(scan("in recent years")[0].0, "recent years");
+        assert_eq!(
+            scan("in the future")[0],
+            ("the future".into(), Expr::Ref("FUTURE_REF"))
+        );
+        assert_eq!(
+            scan("the meeting is held annually")[0].1,
+            Expr::Set(Unit::Year)
+        );
+        assert_eq!(scan("at 10 a.m. on")[0].0, "10 a.m.");
+        assert_eq!(scan("this morning")[0].0, "this morning");
+    }
+}

@@ -1,0 +1,573 @@
+//! Example-style tests: an article (and its date) in, mentions (text, type, value) out.
+
+use super::*;
+use crate::article;
+
+fn d(s: &str) -> Date {
+    Date::parse_iso(s).unwrap()
+}
+
+/// (text, TYPE, value) of every mention of `body`, given `published`.
+fn dates(body: &str, published: Option<&str>) -> Vec<(String, &'static str, String)> {
+    let art = article::parse(body);
+    let anchor = published.map_or(Anchor::None, |p| Anchor::Published(d(p)));
+    recognise(body, &art, &anchor)
+        .into_iter()
+        .map(|m| {
+            (
+                m.span.slice(body).to_string(),
+                m.kind.as_str(),
+                m.value.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn one(body: &str, published: &str) -> (String, &'static str, String) {
+    let all = dates(body, Some(published));
+    assert_eq!(all.len(), 1, "{body}: {all:?}");
+    all.into_iter().next().unwrap()
+}
+
+fn t(text: &str, kind: &'static str, value: &str) -> (String, &'static str, String) {
+    (text.to_string(), kind, value.to_string())
+}
+
+#[test]
+fn seed_phrases_in_english() {
+    assert_eq!(
+        one(
+            "On the afternoon of October 15th, Dr. Philippe ARNAUD visited KUST.",
+            "2019-10-16"
+        ),
+        t("the afternoon of October 15th", "TIME", "2019-10-15TAF")
+    );
+    assert_eq!(
+        one(
+            "held in Beijing in February 2019, China and France",
+            "2019-10-16"
+        ),
+        t("February 2019", "DATE", "2019-02")
+    );
+    assert_eq!(
+        one(
+            "to be held in Kunming in the second quarter of 2021, and",
+            "2019-10-16"
+        ),
+        t("the second quarter of 2021", "DATE", "2021-Q2")
+    );
+    assert_eq!(
+        one(
+            "CNRS, founded in 1939 and headquartered in Paris",
+            "2019-10-16"
+        ),
+        t("1939", "DATE", "1939")
+    );
+    assert_eq!(
+        one(
+            "On the morning of September 3rd, the meeting was held",
+            "2019-09-04"
+        ),
+        t("the morning of September 3rd", "TIME", "2019-09-03TMO")
+    );
+    // Seed 004 is dated Tuesday 2021-12-21 (assumed): "Monday" is the day before.
+    assert_eq!(
+        one(
+            "will step up academic exchanges, experts said Monday.",
+            "2021-12-21"
+        ),
+        t("Monday", "DATE", "2021-12-20")
+    );
+    assert_eq!(
+        one("during the “14th Five-Year Plan” period.", "2021-06-01"),
+        t("14th Five-Year Plan", "DATE", "2021/2025")
+    );
+}
+
+#[test]
+fn seed_phrases_in_chinese() {
+    assert_eq!(
+        one("2024-06-27 國際合作局", "2024-06-27"),
+        t("2024-06-27", "DATE", "2024-06-27")
+    );
+    assert_eq!(
+        one("近日,中國科學院(CAS)會議在北京舉行", "2024-06-27"),
+        t("近日", "DATE", "PAST_REF")
+    );
+    assert_eq!(
+        one("近(jìn)日(rì),會議在北京舉行", "2024-06-27"),
+        t("近(jìn)日", "DATE", "PAST_REF")
+    );
+    assert_eq!(
+        one("圍繞面向2030年的重大科研任務", "2024-06-27"),
+        t("2030年", "DATE", "2030")
+    );
+    assert_eq!(
+        one("表明雙方46年的合作仍在持續", "2024-06-27"),
+        t("46年", "DURATION", "P46Y")
+    );
+    assert_eq!(
+        one("共同慶祝中法建交60周年的重要活動", "2024-06-27"),
+        t("60周年", "DURATION", "P60Y")
+    );
+    assert_eq!(
+        one("中國科學院建院70週(zhōu)年賀信", "2024-06-27"),
+        t("70週(zhōu)年", "DURATION", "P70Y")
+    );
+    assert_eq!(
+        one("2024年6月27日，会议在北京举行", "2024-06-28"),
+        t("2024年6月27日", "DATE", "2024-06-27")
+    );
+    assert_eq!(
+        one("6月27日，会议在北京举行", "2024-06-28"),
+        t("6月27日", "DATE", "2024-06-27")
+    );
+    assert_eq!(
+        one("二〇二四年", "2024-06-28"),
+        t("二〇二四年", "DATE", "2024")
+    );
+    assert_eq!(
+        one("去年双方签署协议", "2024-06-28"),
+        t("去年", "DATE", "2023")
+    );
+    assert_eq!(
+        one("上周一双方签署协议", "2024-06-28"),
+        t("上周一", "DATE", "2024-06-17")
+    );
+    assert_eq!(
+        one("第二季度", "2024-06-28"),
+        t("第二季度", "DATE", "2024-Q2")
+    );
+    assert_eq!(
+        one("“十四五”期间", "2024-06-28"),
+        t("十四五", "DATE", "2021/2025")
+    );
+}
+
+#[test]
+fn copyright_years_are_boilerplate() {
+    let body = "© 1996 - 中國科學院 版權所有 京ICP備05002857號-1\n電話: 86 10 68597114(總機)\n";
+    let art = article::parse(body);
+    let ms = recognise(body, &art, &Anchor::Published(d("2024-06-27")));
+    assert_eq!(ms.len(), 1, "{ms:?}");
+    assert_eq!(ms[0].span.slice(body), "1996");
+    assert_eq!(ms[0].value.as_deref(), Some("1996"));
+    assert!(ms[0].boilerplate);
+}
+
+#[test]
+fn no_false_dates_in_seed_phrases() {
+    for s in [
+        "Due to restrictions on international travel due to the COVID-19 pandemic, Ma said",
+        "the 15th Conference of the Parties (CBD COP15)",
+        "at the 14th session of the China-France Joint Committee",
+        "電話: 86 10 68597114(總機) 86 10 68597289(總值班室)",
+        "京ICP備05002857號-1 京公網安備110402500047號 網站標識碼bm48000002",
+        "The Russian Academy of Engineering welcomed 25 new Chinese engineers as foreign academics.",
+        "has more than 33,000 researchers and grew 12% to $1,200 million",
+        "地址:北京市西城區三里河路52號 郵編:100864",
+    ] {
+        assert!(dates(s, Some("2024-06-27")).is_empty(), "{s}: {:?}", dates(s, Some("2024-06-27")));
+    }
+}
+
+/// The straightforward scanner the fast one replaced: one Aho-Corasick pass for every
+/// trigger (digits, the prefixes of English head words, Chinese head characters), trying the
+/// grammars at each match. The fast scanner must find exactly the same expressions.
+fn reference_scan(text: &str, region: Span) -> Vec<english::Raw> {
+    use aho_corasick::{AhoCorasick, Input, MatchKind};
+    const ZH: &[&str] = &[
+        "０", "１", "２", "３", "４", "５", "６", "７", "８", "９", "〇", "零", "一", "二", "三",
+        "四", "五", "六", "七", "八", "九", "十", "两", "兩", "今", "昨", "明", "前", "后", "後",
+        "去", "上", "本", "这", "這", "下", "当", "當", "周", "週", "星", "礼", "禮", "近", "日",
+        "最", "目", "现", "現", "如", "第", "春", "夏", "秋", "冬",
+    ];
+    let digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    let q = ["q1", "q2", "q3", "q4"];
+    let patterns: Vec<&str> = english::HEAD_WORDS
+        .iter()
+        .filter(|w| **w != "q")
+        .chain(q.iter())
+        .chain(digits.iter())
+        .chain(ZH.iter())
+        .copied()
+        .collect();
+    static AC: std::sync::OnceLock<AhoCorasick> = std::sync::OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&patterns)
+            .unwrap()
+    });
+    let mut out = Vec::new();
+    let end = region.end.min(text.len());
+    let mut pos = region.start.min(end);
+    let mut floor = pos;
+    let b = text.as_bytes();
+    for m in ac.find_iter(Input::new(text).span(pos..end)) {
+        let s = m.start();
+        if s < pos || !text.is_char_boundary(s) {
+            continue;
+        }
+        let c = b[s];
+        let r = if c.is_ascii_digit() {
+            chinese::parse(text, s, floor).or_else(|| english::parse(text, s, floor))
+        } else if c.is_ascii_alphabetic() {
+            english::parse(text, s, floor)
+        } else {
+            chinese::parse(text, s, floor)
+        };
+        match r {
+            Some(r)
+                if r.start >= floor
+                    && r.end <= end
+                    && r.end > s
+                    && text.is_char_boundary(r.start)
+                    && text.is_char_boundary(r.end) =>
+            {
+                pos = r.end;
+                floor = r.end;
+                out.push(r);
+            }
+            _ => {
+                pos = if c.is_ascii_alphanumeric() {
+                    let mut e = s;
+                    while e < end && b[e].is_ascii_alphanumeric() {
+                        e += 1;
+                    }
+                    e
+                } else {
+                    m.end().max(s + 1)
+                };
+                while pos < end && !text.is_char_boundary(pos) {
+                    pos += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The datelines as first written: the whole top of the body scanned, each date tested.
+fn reference_datelines(text: &str, article: &crate::article::Article) -> Vec<Dateline> {
+    let body = article.body;
+    let body_text = text.get(body.start..body.end).unwrap_or("");
+    let mut limit = body_text.len().min(1500);
+    while !body_text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    if let Some((i, _)) = body_text[..limit].match_indices('\n').nth(30) {
+        limit = i;
+    }
+    reference_scan(text, Span::new(body.start, body.start + limit))
+        .iter()
+        .filter_map(|r| dateline::dateline_of(text, r))
+        .collect()
+}
+
+/// The fast scanner and the reference agree on `text`, scanned whole and from a few offsets
+/// (regions that start inside words and characters).
+pub(super) fn assert_scan_matches_reference(text: &str) {
+    let mut starts = vec![0, 1, 2, 3, text.len() / 3, text.len() / 2];
+    starts.retain(|s| *s <= text.len());
+    for s in starts {
+        for e in [text.len(), (s + 1500).min(text.len())] {
+            let region = Span::new(s, e);
+            assert_eq!(
+                scan(text, region),
+                reference_scan(text, region),
+                "region {s}..{e} of {text:?}"
+            );
+        }
+    }
+    // Datelines: the article as given, and each of its lines as the top of an article.
+    let art = article::parse(text);
+    assert_eq!(
+        find_datelines(text, &art),
+        reference_datelines(text, &art),
+        "datelines of {text:?}"
+    );
+    let line_starts = text.split_inclusive('\n').take(200).scan(0, |from, line| {
+        let s = *from;
+        *from += line.len();
+        Some(s)
+    });
+    let mid_line = (1..40).filter(|i| text.is_char_boundary(*i));
+    for from in line_starts.chain(mid_line) {
+        let body = Span::new(from, text.len());
+        let art = crate::article::Article {
+            body,
+            ..art.clone()
+        };
+        assert_eq!(
+            find_datelines(text, &art),
+            reference_datelines(text, &art),
+            "datelines from {from} of {text:?}"
+        );
+    }
+}
+
+#[test]
+fn the_scanner_finds_what_trying_every_trigger_finds() {
+    for s in [
+        "On the afternoon of October 15th, Dr. Philippe ARNAUD visited KUST. I know now.",
+        "Now, COP15 and COVID-19 in Q3 2020; q5; the 1990s; mid-1941; 10 a.m.; 3:30 pm",
+        "Holidays, Mondays, mayday, Summerfield, today_2019, _2019年, x2019年",
+        "2024-06-27 國際合作局 近(jìn)日(rì)，上上周一、一一二、统一、十四五、第十四个五年规划",
+        "二〇二四年第二季度 上个月 本世纪 上世纪90年代 当前页 如今 最近 目前 现在 春季 周末",
+        "BEIJING, June 27 (Xinhua) -- On Monday, scientists met.\nPublished: October 16, 2019\n",
+        "PARIS, Oct. 3 — x\n发布时间：2024年6月27日 来源：国际合作局\n更新 六月二十七日\n© 2019 CAS",
+        "A long first line of prose that mentions June 27, 2019 without any cue at all, really.\n",
+        "１２月３日 Ｏ年 建院70周年 60週(zhōu)年 三年前 40多年 三个星期 两小时 日前 今天上午",
+        "\u{a0}2019年\u{3000}5月 5 日 Monday, October 14, 2019 the past five years ago",
+    ] {
+        assert_scan_matches_reference(s);
+    }
+}
+
+#[test]
+fn head_words_are_found_in_any_case_and_nothing_else() {
+    for w in english::HEAD_WORDS {
+        for v in [
+            w.to_string(),
+            w.to_uppercase(),
+            w[..1].to_uppercase() + &w[1..],
+        ] {
+            assert!(english::is_head_word(v.as_bytes(), 0), "{v}");
+            let glued = format!("{v}x");
+            assert!(!english::is_head_word(glued.as_bytes(), 0), "{glued}");
+        }
+    }
+    for w in [
+        "the",
+        "know",
+        "mayor",
+        "",
+        "1",
+        "weekendsx",
+        "septembers",
+        "Ｑ",
+    ] {
+        assert!(!english::is_head_word(w.as_bytes(), 0), "{w}");
+    }
+    // The word is the run of letters: `Q3`, `days1` and `years,` are head words.
+    for (w, at) in [("Q3", 0), ("days1", 0), ("years,", 0), ("in May", 3)] {
+        assert!(english::is_head_word(w.as_bytes(), at), "{w}");
+    }
+}
+
+/// The scanners agree on real text: WikiWars, every recognizers-text input (English and
+/// Chinese, all files) and the seeds, when `../shared` is present.
+#[test]
+fn the_scanner_agrees_with_the_reference_on_the_shared_corpora() {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let mut texts: Vec<String> = Vec::new();
+    let read_dir = |d: std::path::PathBuf| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    for f in read_dir(shared.join("data/dates/wikiwars")) {
+        if let Ok(t) = std::fs::read_to_string(&f) {
+            texts.push(eval::parse_timeml(&t).text);
+        }
+    }
+    for lang in ["English", "Chinese"] {
+        for f in read_dir(shared.join("data/dates/recognizers-text").join(lang)) {
+            let Ok(src) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            let Ok(cases) =
+                serde_json::from_str::<serde_json::Value>(src.trim_start_matches('\u{feff}'))
+            else {
+                continue;
+            };
+            let inputs: Vec<&str> = cases
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["Input"].as_str())
+                .collect();
+            texts.push(inputs.join("\n"));
+        }
+    }
+    for f in read_dir(shared.join("seeds")) {
+        if let Ok(t) = std::fs::read_to_string(&f) {
+            texts.push(t);
+        }
+    }
+    if texts.is_empty() {
+        eprintln!(
+            "note: {} not found; skipping the corpus comparison",
+            shared.display()
+        );
+        return;
+    }
+    for t in &texts {
+        assert_scan_matches_reference(t);
+    }
+}
+
+/// Runs the date pipeline as `analyse` does and returns the MA03xx findings.
+fn findings(text: &str) -> Vec<Finding> {
+    let art = article::parse(text);
+    let (ann, _) = article::schema::read(text, &art, &Default::default());
+    let anchor = anchor(text, &art, &ann, None);
+    let ms = recognise(text, &art, &anchor);
+    check(text, &art, &ann, &ms)
+}
+
+fn fixed(text: &str, f: &Finding) -> String {
+    crate::findings::apply_edits(text, &f.fixes[0].edits).unwrap()
+}
+
+#[test]
+fn an_invalid_value_is_fixed_from_its_text() {
+    let text = "---\npublished: 2019-10-16\ndates:\n  - value: 15.10.2019 afternoon\n    text: the afternoon of October 15th\n---\nOn the afternoon of October 15th, he visited KUST.\n";
+    let f = findings(text);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].code, "MA0301");
+    assert!(fixed(text, &f[0]).contains("  - value: 2019-10-15TAF\n"));
+    // Without a text, a value written as a date is normalised.
+    let text = "---\npublished: 2019-10-16\ndates:\n  - value: October 15, 2019\n---\nOn October 15, 2019, he visited KUST.\n";
+    let f = findings(text);
+    assert_eq!(f[0].code, "MA0301");
+    assert!(fixed(text, &f[0]).contains("  - value: 2019-10-15\n"));
+}
+
+#[test]
+fn a_value_the_text_does_not_support_is_reported_with_the_texts_value() {
+    let text = "---\npublished: 2019-10-16\ndates:\n  - value: 2019-03\n    text: February 2019\n  - value: 2019-10-15\n---\nThe committee met in February 2019. On the afternoon of October 15th, he visited KUST.\n";
+    let f = findings(text);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].code, "MA0302");
+    assert!(f[0].message.contains("`2019-02`"), "{}", f[0].message);
+    assert!(fixed(text, &f[0]).contains("  - value: 2019-02\n"));
+    // 2019-10-15 is supported by 2019-10-15TAF (finer).
+}
+
+#[test]
+fn a_value_without_text_gets_the_nearest_mentions_as_fixes() {
+    let text = "---\npublished: 2019-10-16\ndates:\n  - value: 2019-10-14\n---\nOn the afternoon of October 15th, he visited KUST. CNRS was founded in 1939.\n";
+    let f = findings(text);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].code, "MA0302");
+    assert_eq!(f[0].fixes.len(), 1);
+    assert!(!f[0].fixes[0].safe);
+    assert!(fixed(text, &f[0]).contains("value: 2019-10-15TAF"));
+}
+
+#[test]
+fn relative_dates_without_published_ask_for_it_from_the_dateline() {
+    let text = "2024-06-27 國際合作局\n\n上周一,雙方簽署了協議。\n";
+    let f = findings(text);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].code, "MA0303");
+    assert_eq!(f[0].severity, crate::findings::Severity::Info);
+    assert_eq!(f[0].span.slice(text), "上周一");
+    let out = fixed(text, &f[0]);
+    assert!(
+        out.starts_with("---\npublished: 2024-06-27\n---\n2024-06-27 國際合作局"),
+        "{out}"
+    );
+    assert!(findings(&out).is_empty());
+    // No dateline: the finding stays, without a fix.
+    let f = findings("The delegation arrived on Monday.\n");
+    assert_eq!((f.len(), f[0].fixes.len()), (1, 0));
+}
+
+#[test]
+fn published_after_the_dateline_is_reported() {
+    let text = "---\npublished: 2024-07-02\n---\n2024-06-27 國際合作局\n\n近日,會議在北京舉行。\n";
+    let f = findings(text);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].code, "MA0304");
+    assert!(fixed(text, &f[0]).contains("published: 2024-06-27\n"));
+    // A year-less agency dateline is read with the year of `published`.
+    let text = "---\npublished: 2023-03-20\n---\nBEIJING, March 14 (Xinhua) -- Scientists met on Tuesday.\n";
+    assert_eq!(
+        findings(text).iter().map(|f| f.code).collect::<Vec<_>>(),
+        ["MA0304"]
+    );
+}
+
+#[test]
+fn past_events_after_published_are_reported_but_plans_are_not() {
+    let text = "---\npublished: 2019-10-01\n---\nThe meeting was held on 15 October 2019. The conference will be held in the second quarter of 2021.\n";
+    let f = findings(text);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].code, "MA0305");
+    assert_eq!(f[0].span.slice(text), "15 October 2019");
+}
+
+#[test]
+fn unresolved_mentions_say_why() {
+    let body = "On the afternoon of October 15th, he visited KUST.";
+    let ms = recognise(body, &article::parse(body), &Anchor::None);
+    assert_eq!(ms[0].value.as_deref(), Some("XXXX-10-15TAF"));
+    assert!(matches!(&ms[0].resolution, Resolution::Unresolved(why) if why.contains("published")));
+    assert!(
+        ms[0].explanation.contains("not resolved"),
+        "{}",
+        ms[0].explanation
+    );
+    let ms = recognise(body, &article::parse(body), &Anchor::Dct(d("2019-10-16")));
+    assert_eq!(ms[0].resolution, Resolution::Dct(d("2019-10-16")));
+    assert_eq!(ms[0].granularity, Granularity::PartOfDay);
+}
+
+#[test]
+fn narratives_take_the_year_of_the_previous_date() {
+    let body = "Finland was invaded in November 1939. The conflict ended in March 1940. In April, Germany prepared. On April 9, it invaded Denmark. Two days later, Norway fell. In 1941, Germany attacked.";
+    let ms = recognise_with(
+        body,
+        Span::new(0, body.len()),
+        &Anchor::Dct(d("2009-12-19")),
+        Mode::Auto,
+    );
+    let got: Vec<(&str, &str)> = ms
+        .iter()
+        .map(|m| (m.span.slice(body), m.value.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("November 1939", "1939-11"),
+            ("March 1940", "1940-03"),
+            ("April", "1940-04"),
+            ("April 9", "1940-04-09"),
+            ("Two days later", "1940-04-11"),
+            ("1941", "1941")
+        ]
+    );
+    assert!(matches!(ms[2].resolution, Resolution::Nearby(_)));
+}
+
+mod scanner_props {
+    use super::assert_scan_matches_reference;
+    use proptest::prelude::*;
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9]{1,5}",
+            "[a-zA-Z0-9 ,.:/_\\-]{0,12}",
+            "(the|in|on|last|next|this|early|mid|of|a|few|two|[Mm]onday|[Oo]ctober|[Mm]ay|Q|days?|years?|now|know|ago|later|[0-9]{1,4}(st|nd|rd|th)?|Five-Year|Plan|a\\.m\\.| )+",
+            "[年月日周週号號天前后後近今去上下本第十一二三四五六七八九〇两个個半世纪季度期拜星礼末初底代多小时当现在如最目春夏秋冬０-９()jìnǎ \u{3000}]{0,10}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(512)))]
+
+        #[test]
+        fn the_scanner_agrees_with_the_reference_on_any_text(
+            v in prop::collection::vec(piece(), 0..12)
+        ) {
+            assert_scan_matches_reference(&v.concat());
+        }
+    }
+}

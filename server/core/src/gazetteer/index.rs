@@ -1,0 +1,746 @@
+//! The name index: a trie over token hashes (see [`super::text`]) holding every name,
+//! acronym, alias and former name of every record, plus the forms derived for sub-units
+//! ("Division of International Cooperation of KUST", "KUST Division of …", `中国科学院国际合作局`).
+//!
+//! Why a token trie and not a byte-level Aho-Corasick automaton: with a ROR dump loaded the
+//! index holds ~200k names; a byte automaton over them takes seconds to build and hundreds of
+//! megabytes, while the token trie builds in well under a second, stays around tens of
+//! megabytes, and gives whole-word semantics for free. Matching walks the trie from each
+//! token; a walk stops at the first token no name continues with (almost always the first),
+//! so the cost is linear in the text with a small constant.
+
+use super::text::{hash_word, token_hash, tokenize_str, Token, BREAK, CJK};
+use super::Institution;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast hasher for keys that are already hashes.
+#[derive(Default)]
+pub struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+}
+
+pub type Fx = BuildHasherDefault<MixHasher>;
+
+/// How a form names its record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Name,
+    Acronym,
+}
+
+/// One form of one record at a trie node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Index of the record in the gazetteer.
+    pub inst: u32,
+    pub kind: NameKind,
+    /// For acronyms and one-word names: the original tokens (joined by U+0001), matched
+    /// case-sensitively.
+    pub exact: Option<Box<str>>,
+    /// A sub-unit's short form ("Division of Overseas Cooperation", `国际合作局`): only a
+    /// mention when the parent is mentioned in the same document.
+    pub contextual: bool,
+    /// Short Latin names (two words) only match text with a capital letter ("Durham
+    /// University", not "durham university" in running lowercase text).
+    pub needs_caps: bool,
+    /// The record's own display name (preferred when several records share a form).
+    pub primary: bool,
+    /// A variant made here ("Southampton University" from "University of Southampton"):
+    /// ignored where a real name of some record has the same form.
+    pub derived: bool,
+}
+
+/// The trie.
+#[derive(Default)]
+pub struct Index {
+    edges: HashMap<(u32, u32), u32, Fx>,
+    terminal: HashMap<u32, u32, Fx>,
+    entries: Vec<Vec<Entry>>,
+    nodes: u32,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Index {{ nodes: {}, names: {} }}",
+            self.nodes,
+            self.entries.len()
+        )
+    }
+}
+
+/// The exact (case-sensitive) key of a token sequence.
+pub fn exact_key(text: &str, tokens: &[Token]) -> String {
+    let mut s = String::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            s.push('\u{1}');
+        }
+        s.push_str(t.text(text));
+    }
+    s
+}
+
+/// Removes bracketed parts ("Amgen (United States)" → "Amgen").
+fn strip_brackets(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' | '（' | '[' => depth += 1,
+            ')' | '）' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+struct Form {
+    hashes: Vec<u32>,
+    exact: Option<Box<str>>,
+    latin: bool,
+}
+
+fn form(s: &str, kind: NameKind) -> Option<Form> {
+    let stripped;
+    let s = if s.contains(['(', '（', '[']) {
+        stripped = strip_brackets(s);
+        stripped.as_str()
+    } else {
+        s
+    };
+    let mut toks = tokenize_str(s);
+    let the = token_hash(hash_word("the"));
+    if kind == NameKind::Name && toks.len() > 1 && toks[0].hash == the {
+        toks.remove(0);
+    }
+    if toks.is_empty() || (kind == NameKind::Acronym && s.chars().count() < 2) {
+        return None;
+    }
+    let latin = !toks.iter().any(|t| t.has(CJK));
+    let exact = (kind == NameKind::Acronym || (latin && toks.len() == 1))
+        .then(|| exact_key(s, &toks).into_boxed_str());
+    Some(Form {
+        hashes: toks.iter().map(|t| t.hash).collect(),
+        exact,
+        latin,
+    })
+}
+
+impl Index {
+    fn insert(&mut self, hashes: &[u32], entry: Entry) {
+        let mut node = 0u32;
+        for &h in hashes {
+            node = match self.edges.get(&(node, h)) {
+                Some(&n) => n,
+                None => {
+                    self.nodes += 1;
+                    let n = self.nodes;
+                    self.edges.insert((node, h), n);
+                    n
+                }
+            };
+        }
+        let slot = match self.terminal.get(&node) {
+            Some(&s) => s as usize,
+            None => {
+                self.entries.push(Vec::new());
+                let s = self.entries.len() - 1;
+                self.terminal.insert(node, s as u32);
+                s
+            }
+        };
+        let list = &mut self.entries[slot];
+        if entry.derived && list.iter().any(|e| !e.derived) {
+            return;
+        }
+        if !entry.derived {
+            list.retain(|e| !e.derived);
+        }
+        if let Some(e) = list
+            .iter_mut()
+            .find(|e| e.inst == entry.inst && e.kind == entry.kind && e.exact == entry.exact)
+        {
+            if e.contextual && !entry.contextual {
+                *e = entry;
+            }
+            return;
+        }
+        list.push(entry);
+    }
+
+    /// Builds the index of `records` (`by_key` maps keys to positions, for parents).
+    pub fn build(records: &[Institution], by_key: &HashMap<String, usize>) -> Index {
+        let mut ix = Index {
+            nodes: 0,
+            ..Default::default()
+        };
+        let of = token_hash(hash_word("of"));
+        let the = token_hash(hash_word("the"));
+        let s_hash = token_hash(hash_word("s"));
+        for (i, r) in records.iter().enumerate() {
+            // A replaced record's names are former names of its successor.
+            if r.successor.as_ref().is_some_and(|k| by_key.contains_key(k)) {
+                continue;
+            }
+            let inst = i as u32;
+            // A dump record's parent (from the ROR relationships) makes it a unit for
+            // ancestry, not a short form that needs its parent in the text.
+            let parent = r
+                .parent
+                .as_ref()
+                .filter(|_| r.origin != super::Origin::Ror)
+                .and_then(|k| by_key.get(k))
+                .map(|&p| &records[p]);
+            // The parent's references: its names and acronyms as token-hash sequences.
+            let refs: Vec<(Vec<u32>, bool)> = parent
+                .map(|p| {
+                    name_forms(p)
+                        .filter_map(|(s, k)| form(s, k))
+                        .map(|f| (f.hashes, f.latin))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (s, kind) in name_forms(r) {
+                let Some(f) = form(s, kind) else { continue };
+                let needs_caps = kind == NameKind::Name && f.latin && f.hashes.len() == 2;
+                let primary = kind == NameKind::Name && s == r.name;
+                if kind == NameKind::Name && f.latin && parent.is_none() {
+                    for v in university_variants(&f.hashes)
+                        .into_iter()
+                        .chain(place_variants(s))
+                    {
+                        let needs_caps = v.len() <= 2;
+                        ix.insert(
+                            &v,
+                            Entry {
+                                inst,
+                                kind,
+                                exact: None,
+                                contextual: false,
+                                needs_caps,
+                                primary: false,
+                                derived: true,
+                            },
+                        );
+                    }
+                }
+                // A full name of its own ("Max Planck Institute for Biogeochemistry") is not a
+                // unit's short form: it needs no parent in the text.
+                if parent.is_none() || kind == NameKind::Acronym || !unit_like(r, s, &f) {
+                    ix.insert(
+                        &f.hashes,
+                        Entry {
+                            inst,
+                            kind,
+                            exact: f.exact,
+                            contextual: false,
+                            needs_caps,
+                            primary,
+                            derived: false,
+                        },
+                    );
+                    continue;
+                }
+                // A sub-unit: find the unit part U of the form by removing the parent's reference.
+                let h = &f.hashes;
+                let mut unit: Option<Vec<u32>> = None;
+                for (rh, _) in &refs {
+                    if rh.len() >= h.len() {
+                        continue;
+                    }
+                    if h.ends_with(rh) {
+                        let mut u = h[..h.len() - rh.len()].to_vec();
+                        if u.last() == Some(&the) {
+                            u.pop();
+                        }
+                        if u.last() == Some(&of) {
+                            u.pop();
+                        }
+                        unit = Some(u);
+                        break;
+                    }
+                    if h.starts_with(rh) {
+                        let mut u = h[rh.len()..].to_vec();
+                        if u.first() == Some(&s_hash) {
+                            u.remove(0);
+                        }
+                        unit = Some(u);
+                        break;
+                    }
+                }
+                // The parent named inside the form ("Office of the French National Centre for
+                // Scientific Research in China"): an ordinary name.
+                if unit.is_none()
+                    && refs.iter().any(|(rh, _)| {
+                        rh.len() < h.len() && h.windows(rh.len()).any(|w| w == rh.as_slice())
+                    })
+                {
+                    ix.insert(
+                        h,
+                        Entry {
+                            inst,
+                            kind,
+                            exact: f.exact,
+                            contextual: false,
+                            needs_caps,
+                            primary,
+                            derived: false,
+                        },
+                    );
+                    continue;
+                }
+                let unit = match unit {
+                    Some(u) => {
+                        ix.insert(
+                            h,
+                            Entry {
+                                inst,
+                                kind,
+                                exact: f.exact.clone(),
+                                contextual: false,
+                                needs_caps,
+                                primary,
+                                derived: false,
+                            },
+                        );
+                        u
+                    }
+                    None => h.clone(),
+                };
+                if unit.is_empty() {
+                    continue;
+                }
+                // Two words or two characters at least: "Design Institute", `国际合作局`.
+                if unit.len() >= 2 {
+                    let exact = (f.latin && unit.len() == 1)
+                        .then(|| f.exact.clone())
+                        .flatten();
+                    ix.insert(
+                        &unit,
+                        Entry {
+                            inst,
+                            kind,
+                            exact,
+                            contextual: true,
+                            needs_caps: f.latin && unit.len() <= 2,
+                            primary: false,
+                            derived: false,
+                        },
+                    );
+                }
+                for (rh, rlatin) in &refs {
+                    if *rlatin != f.latin {
+                        continue;
+                    }
+                    let mut variants: Vec<Vec<u32>> = Vec::new();
+                    if f.latin {
+                        variants.push([unit.as_slice(), &[of], rh].concat());
+                        variants.push([unit.as_slice(), &[of, the], rh].concat());
+                        variants.push([unit.as_slice(), rh].concat());
+                        variants.push([rh.as_slice(), &[s_hash], &unit].concat());
+                    }
+                    variants.push([rh.as_slice(), &unit].concat());
+                    for v in variants {
+                        ix.insert(
+                            &v,
+                            Entry {
+                                inst,
+                                kind: NameKind::Name,
+                                exact: None,
+                                contextual: false,
+                                needs_caps: false,
+                                primary: false,
+                                derived: false,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        ix.prefer_among_homonyms(records, by_key);
+        ix
+    }
+
+    /// Where several records share a name ("University of Palermo" in Italy and in
+    /// Argentina), marks one as primary when it stands out: the one whose display name this
+    /// is, then a curated record, a record over its own units, one with more names,
+    /// acronyms and units (a better-known institution). Evidence in the text still decides
+    /// first; this only breaks the remaining ties.
+    fn prefer_among_homonyms(&mut self, records: &[Institution], by_key: &HashMap<String, usize>) {
+        let mut units = vec![0u32; records.len()];
+        for r in records {
+            if let Some(&p) = r.parent.as_ref().and_then(|k| by_key.get(k)) {
+                units[p] += 1;
+            }
+        }
+        for list in &mut self.entries {
+            let mut insts: Vec<u32> = list
+                .iter()
+                .filter(|e| e.kind == NameKind::Name && !e.contextual && !e.derived)
+                .map(|e| e.inst)
+                .collect();
+            insts.sort_unstable();
+            insts.dedup();
+            if insts.len() < 2 {
+                continue;
+            }
+            let rank = |i: u32| {
+                let r = &records[i as usize];
+                let primary = list.iter().any(|e| e.inst == i && e.primary);
+                let parent_here = r
+                    .parent
+                    .as_ref()
+                    .and_then(|k| by_key.get(k))
+                    .is_some_and(|&p| insts.contains(&(p as u32)));
+                let names = r.names.len()
+                    + r.aliases.len()
+                    + r.acronyms.len()
+                    + r.former_names.len()
+                    + usize::from(r.wikidata.is_some())
+                    + units[i as usize] as usize;
+                (primary, r.origin != super::Origin::Ror, !parent_here, names)
+            };
+            let mut ranked: Vec<_> = insts.iter().map(|&i| (rank(i), i)).collect();
+            ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            if ranked[0].0 == ranked[1].0 {
+                continue;
+            }
+            let best = ranked[0].1;
+            for e in list.iter_mut().filter(|e| e.kind == NameKind::Name) {
+                e.primary = e.inst == best;
+            }
+        }
+    }
+
+    /// Calls `f(end, entries)` for every form that starts at token `i` (`end` exclusive),
+    /// shortest first. No form crosses a hard break.
+    pub fn walk(&self, tokens: &[Token], i: usize, mut f: impl FnMut(usize, &[Entry])) {
+        let mut node = 0u32;
+        for (j, t) in tokens.iter().enumerate().skip(i) {
+            if j > i && t.has(BREAK) {
+                break;
+            }
+            match self.edges.get(&(node, t.hash)) {
+                Some(&n) => node = n,
+                None => break,
+            }
+            if let Some(&e) = self.terminal.get(&node) {
+                f(j + 1, &self.entries[e as usize]);
+            }
+        }
+    }
+
+    /// The entries of a whole token sequence.
+    pub fn lookup(&self, hashes: &[u32]) -> &[Entry] {
+        let mut node = 0u32;
+        for &h in hashes {
+            match self.edges.get(&(node, h)) {
+                Some(&n) => node = n,
+                None => return &[],
+            }
+        }
+        match self.terminal.get(&node) {
+            Some(&e) => &self.entries[e as usize],
+            None => &[],
+        }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes as usize
+    }
+}
+
+/// "University of Bristol" ↔ "Bristol University", "Medical University of Vienna" →
+/// "Medical University Vienna": the word orders in which people write university names.
+fn university_variants(h: &[u32]) -> Vec<Vec<u32>> {
+    let uni = token_hash(hash_word("university"));
+    let of = token_hash(hash_word("of"));
+    let short = |x: &[u32]| {
+        !x.is_empty()
+            && x.len() <= 2
+            && !x.contains(&of)
+            && !x.contains(&token_hash(hash_word("and")))
+    };
+    let the = token_hash(hash_word("the"));
+    let hospital = token_hash(hash_word("hospital"));
+    // Words that qualify "University" ("Polytechnic University of Marche" ↔ "Marche
+    // Polytechnic University").
+    let kinds: Vec<u32> = [
+        "polytechnic",
+        "technical",
+        "medical",
+        "normal",
+        "state",
+        "national",
+        "catholic",
+        "agricultural",
+        "pedagogical",
+        "technological",
+        "federal",
+    ]
+    .iter()
+    .map(|w| token_hash(hash_word(w)))
+    .collect();
+    let mut out = Vec::new();
+    if let Some(p) = h.iter().position(|&x| x == of) {
+        // "University of the Aegean" → "Aegean University".
+        let place = if h.get(p + 1) == Some(&the) {
+            &h[p + 2..]
+        } else {
+            &h[p + 1..]
+        };
+        if p >= 1 && h[p - 1] == uni && short(place) {
+            out.push([&h[..p], place].concat()); // Medical University Vienna
+            if p == 1 {
+                out.push([place, &[uni][..]].concat()); // Bristol University
+            }
+            if p == 2 && kinds.contains(&h[0]) {
+                out.push([place, &h[..p]].concat()); // Marche Polytechnic University
+            }
+        }
+        // "University Hospital of Zurich" → "University Hospital Zurich", "Zurich University
+        // Hospital".
+        if p == 2 && h[0] == uni && h[1] == hospital && short(place) {
+            out.push([&h[..p], place].concat());
+            out.push([place, &h[..p]].concat());
+        }
+    } else if h.len() >= 2 && h.len() <= 3 && h[h.len() - 1] == uni && short(&h[..h.len() - 1]) {
+        out.push([&[uni, of][..], &h[..h.len() - 1]].concat()); // University of Fukui
+        out.push([&[uni][..], &h[..h.len() - 1]].concat()); // University Leipzig
+        let n = h.len();
+        if n == 3 && kinds.contains(&h[1]) {
+            out.push([&h[1..], &[of][..], &h[..1]].concat()); // Polytechnic University of Marche
+        }
+    } else if let Some(p) = h.iter().rposition(|&x| x == uni) {
+        // "Otto von Guericke University Magdeburg" → "… University of Magdeburg".
+        if p >= 1 && p + 1 < h.len() && short(&h[p + 1..]) && h[p + 1] != hospital {
+            out.push([&h[..=p], &[of][..], &h[p + 1..]].concat());
+        }
+        // "Essen University Hospital" → "University Hospital Essen", "… of Essen".
+        if p >= 1 && p + 2 == h.len() && h[p + 1] == hospital && short(&h[..p]) {
+            out.push([&h[p..], &h[..p]].concat());
+            out.push([&h[p..], &[of][..], &h[..p]].concat());
+        }
+    }
+    out
+}
+
+/// "University of California, San Diego" ↔ "University of California at San Diego" ↔
+/// "University of North Carolina Chapel Hill": a campus or place after a comma or "at".
+fn place_variants(s: &str) -> Vec<Vec<u32>> {
+    let hashes = |x: &str| -> Vec<u32> { tokenize_str(x).iter().map(|t| t.hash).collect() };
+    let at = token_hash(hash_word("at"));
+    let mut out = Vec::new();
+    if s.contains('(') {
+        return out;
+    }
+    let mut parts = s.splitn(3, ", ");
+    if let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) {
+        let (a, b) = (hashes(a), hashes(b));
+        if a.len() >= 2 && !b.is_empty() && b.len() <= 3 {
+            out.push([&a[..], &[at][..], &b[..]].concat());
+        }
+    }
+    let h = hashes(s);
+    if let Some(p) = h.iter().position(|&x| x == at) {
+        if p >= 2 && p + 1 < h.len() && h.len() - p <= 4 {
+            out.push([&h[..p], &h[p + 1..]].concat());
+        }
+    }
+    out
+}
+
+/// Whether a sub-unit's form may be a short form that only makes sense next to its parent:
+/// Chinese forms (`国际合作局`), forms of administrative units (type government, company,
+/// other), and "Office of …", "Faculty of …", "Institute for …" forms.
+fn unit_like(r: &Institution, s: &str, f: &Form) -> bool {
+    use super::InstitutionType as T;
+    if !f.latin || matches!(r.kind, T::Government | T::Company | T::Other) {
+        return true;
+    }
+    let mut words = s.split_whitespace();
+    let first = words.next().map(super::text::fold).unwrap_or_default();
+    let second = words.next().map(super::text::fold).unwrap_or_default();
+    const HEADS: &[&str] = &[
+        "office",
+        "division",
+        "department",
+        "school",
+        "faculty",
+        "college",
+        "institute",
+        "center",
+        "centre",
+        "bureau",
+        "laboratory",
+        "lab",
+        "library",
+        "museum",
+        "hospital",
+        "branch",
+        "section",
+        "secretariat",
+        "unit",
+    ];
+    HEADS.contains(&first.as_str()) && matches!(second.as_str(), "of" | "for" | "on")
+}
+
+/// Every name form of a record with its kind.
+pub fn name_forms(r: &Institution) -> impl Iterator<Item = (&str, NameKind)> {
+    std::iter::once(r.name.as_str())
+        .chain(r.names.values().map(String::as_str))
+        .chain(r.aliases.iter().map(String::as_str))
+        .chain(r.former_names.iter().map(String::as_str))
+        .map(|s| (s, NameKind::Name))
+        .chain(r.acronyms.iter().map(|s| (s.as_str(), NameKind::Acronym)))
+}
+
+/// A compact binary form of a built index, so an editor can start without rebuilding it
+/// (the workspace crate caches it on disk next to the parsed dump). The caller ties a saved
+/// index to the records and the program that built it; [`Index::from_bytes`] only checks
+/// that the bytes are complete and consistent.
+impl Index {
+    const MAGIC: &'static [u8] = b"MGIDX1";
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.edges.len() * 12 + self.entries.len() * 16);
+        let u32s = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+        out.extend_from_slice(Self::MAGIC);
+        u32s(&mut out, self.nodes);
+        u32s(&mut out, self.edges.len() as u32);
+        for (&(from, h), &to) in &self.edges {
+            u32s(&mut out, from);
+            u32s(&mut out, h);
+            u32s(&mut out, to);
+        }
+        u32s(&mut out, self.terminal.len() as u32);
+        for (&node, &slot) in &self.terminal {
+            u32s(&mut out, node);
+            u32s(&mut out, slot);
+        }
+        u32s(&mut out, self.entries.len() as u32);
+        for list in &self.entries {
+            u32s(&mut out, list.len() as u32);
+            for e in list {
+                u32s(&mut out, e.inst);
+                let flags = u8::from(e.kind == NameKind::Acronym)
+                    | u8::from(e.contextual) << 1
+                    | u8::from(e.needs_caps) << 2
+                    | u8::from(e.primary) << 3
+                    | u8::from(e.derived) << 4
+                    | u8::from(e.exact.is_some()) << 5;
+                out.push(flags);
+                if let Some(x) = &e.exact {
+                    u32s(&mut out, x.len() as u32);
+                    out.extend_from_slice(x.as_bytes());
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads [`Index::to_bytes`]; `None` when the bytes are not a complete, consistent index
+    /// of `records` records.
+    pub fn from_bytes(b: &[u8], records: usize) -> Option<Index> {
+        let mut at = Self::MAGIC.len();
+        if b.get(..at)? != Self::MAGIC {
+            return None;
+        }
+        let u32s = |at: &mut usize| -> Option<u32> {
+            let s = b.get(*at..*at + 4)?;
+            *at += 4;
+            Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+        };
+        let nodes = u32s(&mut at)?;
+        let n = u32s(&mut at)? as usize;
+        if n > b.len() / 12 {
+            return None;
+        }
+        let mut edges = HashMap::with_capacity_and_hasher(n, Fx::default());
+        for _ in 0..n {
+            let (from, h, to) = (u32s(&mut at)?, u32s(&mut at)?, u32s(&mut at)?);
+            if from > nodes || to > nodes {
+                return None;
+            }
+            edges.insert((from, h), to);
+        }
+        let n = u32s(&mut at)? as usize;
+        if n > b.len() / 8 {
+            return None;
+        }
+        let mut terminal = HashMap::with_capacity_and_hasher(n, Fx::default());
+        let mut slots = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (node, slot) = (u32s(&mut at)?, u32s(&mut at)?);
+            terminal.insert(node, slot);
+            slots.push(slot);
+        }
+        let n = u32s(&mut at)? as usize;
+        if n > b.len() / 4 || slots.iter().any(|&s| s as usize >= n) {
+            return None;
+        }
+        let mut entries = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = u32s(&mut at)? as usize;
+            if len > b.len() / 5 {
+                return None;
+            }
+            let mut list = Vec::with_capacity(len);
+            for _ in 0..len {
+                let inst = u32s(&mut at)?;
+                let flags = *b.get(at)?;
+                at += 1;
+                if inst as usize >= records {
+                    return None;
+                }
+                let exact = if flags & 32 != 0 {
+                    let l = u32s(&mut at)? as usize;
+                    let s = std::str::from_utf8(b.get(at..at.checked_add(l)?)?).ok()?;
+                    at += l;
+                    Some(Box::from(s))
+                } else {
+                    None
+                };
+                list.push(Entry {
+                    inst,
+                    kind: if flags & 1 != 0 {
+                        NameKind::Acronym
+                    } else {
+                        NameKind::Name
+                    },
+                    exact,
+                    contextual: flags & 2 != 0,
+                    needs_caps: flags & 4 != 0,
+                    primary: flags & 8 != 0,
+                    derived: flags & 16 != 0,
+                });
+            }
+            entries.push(list);
+        }
+        (at == b.len()).then_some(Index {
+            edges,
+            terminal,
+            entries,
+            nodes,
+        })
+    }
+}

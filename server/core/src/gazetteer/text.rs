@@ -1,0 +1,800 @@
+//! Normalised tokens for name matching: the text is cut into words (letters and digits,
+//! case and diacritics folded) and single CJK characters (Traditional folded to
+//! Simplified), each token keeping its exact byte span in the original text. Separators
+//! (spaces, NBSPs, line breaks, hyphens and dashes, commas, apostrophes) vanish, so "KUST’s",
+//! "Mohan‑Boten" or a name broken over two lines match like their plain forms; brackets,
+//! sentence punctuation of CJK text and blank lines are hard breaks no name crosses. The
+//! inline pinyin that conversion tools leave after characters (`學(xué)`) is skipped.
+//!
+//! Each token carries a 64-bit hash of its folded form; the matcher compares hashes, so
+//! no normalised copy of the text is built and the work is linear in the text.
+
+/// Token flags.
+pub const CJK: u8 = 1;
+/// First letter uppercase (`Kunming`, `KUST`).
+pub const CAP: u8 = 2;
+/// At least two letters, all uppercase (`KUST`, `CNRS`, `COP15`).
+pub const ALLCAPS: u8 = 4;
+/// Contains an uppercase letter.
+pub const UPPER: u8 = 8;
+/// A line break lies between this token and the previous one.
+pub const NEWLINE: u8 = 16;
+/// A hard break (bracket, CJK sentence punctuation, blank line, start of range) lies before.
+pub const BREAK: u8 = 32;
+/// Only digits.
+pub const DIGITS: u8 = 64;
+
+/// 12 bytes: a CJK text has a token per character, so tokens must stay small.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset in the original text.
+    pub start: u32,
+    /// Hash of the folded form (32 bits: one-word names and acronyms are also compared
+    /// exactly, so a collision cannot make a false mention on its own).
+    pub hash: u32,
+    len: u16,
+    pub flags: u8,
+}
+
+impl Token {
+    pub fn new(start: usize, end: usize, hash: u64, flags: u8) -> Token {
+        Token {
+            start: start as u32,
+            hash: (hash ^ (hash >> 32)) as u32,
+            len: end.saturating_sub(start).min(u16::MAX as usize) as u16,
+            flags,
+        }
+    }
+
+    /// Byte offset of the end in the original text.
+    pub fn end(&self) -> u32 {
+        self.start + u32::from(self.len)
+    }
+
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    pub fn text<'t>(&self, text: &'t str) -> &'t str {
+        text.get(self.start as usize..self.end() as usize)
+            .unwrap_or("")
+    }
+}
+
+/// The hash a token carries for a folded word (`token_hash(hash_word("university"))`).
+pub fn token_hash(h: u64) -> u32 {
+    (h ^ (h >> 32)) as u32
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+#[inline]
+const fn fnv_byte(h: u64, b: u8) -> u64 {
+    (h ^ b as u64).wrapping_mul(FNV_PRIME)
+}
+
+#[inline]
+fn fnv_char(mut h: u64, c: char) -> u64 {
+    let mut buf = [0u8; 4];
+    for &b in c.encode_utf8(&mut buf).as_bytes() {
+        h = fnv_byte(h, b);
+    }
+    h
+}
+
+/// The hash of a folded word, as tokens carry it (`hash_word("university")`).
+pub const fn hash_word(folded: &str) -> u64 {
+    let b = folded.as_bytes();
+    let mut h = FNV_OFFSET;
+    let mut i = 0;
+    while i < b.len() {
+        h = fnv_byte(h, b[i]);
+        i += 1;
+    }
+    h
+}
+
+const AND_HASH: u64 = hash_word("and");
+
+/// Whether a character is written without spaces between words (Han, kana, Hangul, Thai,
+/// Lao, Khmer, Myanmar): each such character is a token of its own.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x3040..=0x30FF // kana
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7AF // Hangul
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x2FA1F)
+}
+
+/// Whether a character is a Han character.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn is_hard_break(c: char) -> bool {
+    matches!(
+        c,
+        '(' | ')'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '（'
+            | '）'
+            | '【'
+            | '】'
+            | '。'
+            | '；'
+            | ';'
+            | '!'
+            | '?'
+            | '！'
+            | '？'
+            | '|'
+            | '、'
+            | '，'
+            | '《'
+            | '》'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '：'
+            | '〔'
+            | '〕'
+    )
+}
+
+/// Folds a Latin letter to its base lowercase letters (`É` → `e`, `ß` → `ss`, `ı` → `i`).
+/// Returns `None` for characters that fold to themselves lowercased.
+fn fold_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'À'..='Å' | 'à'..='å' | 'Ā' | 'ā' | 'Ă' | 'ă' | 'Ą' | 'ą' | 'ǎ' | 'Ǎ' => "a",
+        'Æ' | 'æ' => "ae",
+        'Ç' | 'ç' | 'Ć' | 'ć' | 'Ĉ' | 'ĉ' | 'Ċ' | 'ċ' | 'Č' | 'č' => "c",
+        'Ð' | 'ð' | 'Ď' | 'ď' | 'Đ' | 'đ' => "d",
+        'È'..='Ë' | 'è'..='ë' | 'Ē' | 'ē' | 'Ĕ' | 'ĕ' | 'Ė' | 'ė' | 'Ę' | 'ę' | 'Ě' | 'ě' => {
+            "e"
+        }
+        'Ĝ' | 'ĝ' | 'Ğ' | 'ğ' | 'Ġ' | 'ġ' | 'Ģ' | 'ģ' => "g",
+        'Ĥ' | 'ĥ' | 'Ħ' | 'ħ' => "h",
+        'Ì'..='Ï'
+        | 'ì'..='ï'
+        | 'Ĩ'
+        | 'ĩ'
+        | 'Ī'
+        | 'ī'
+        | 'Ĭ'
+        | 'ĭ'
+        | 'Į'
+        | 'į'
+        | 'İ'
+        | 'ı'
+        | 'ǐ'
+        | 'Ǐ' => "i",
+        'Ĵ' | 'ĵ' => "j",
+        'Ķ' | 'ķ' => "k",
+        'Ĺ' | 'ĺ' | 'Ļ' | 'ļ' | 'Ľ' | 'ľ' | 'Ŀ' | 'ŀ' | 'Ł' | 'ł' => "l",
+        'Ñ' | 'ñ' | 'Ń' | 'ń' | 'Ņ' | 'ņ' | 'Ň' | 'ň' => "n",
+        'Ò'..='Ö' | 'Ø' | 'ò'..='ö' | 'ø' | 'Ō' | 'ō' | 'Ŏ' | 'ŏ' | 'Ő' | 'ő' | 'ǒ' | 'Ǒ' => {
+            "o"
+        }
+        'Œ' | 'œ' => "oe",
+        'Ŕ' | 'ŕ' | 'Ŗ' | 'ŗ' | 'Ř' | 'ř' => "r",
+        'Ś' | 'ś' | 'Ŝ' | 'ŝ' | 'Ş' | 'ş' | 'Š' | 'š' | 'Ș' | 'ș' => "s",
+        'ß' => "ss",
+        'Ţ' | 'ţ' | 'Ť' | 'ť' | 'Ŧ' | 'ŧ' | 'Ț' | 'ț' => "t",
+        'Þ' | 'þ' => "th",
+        'Ù'..='Ü'
+        | 'ù'..='ü'
+        | 'Ũ'
+        | 'ũ'
+        | 'Ū'
+        | 'ū'
+        | 'Ŭ'
+        | 'ŭ'
+        | 'Ů'
+        | 'ů'
+        | 'Ű'
+        | 'ű'
+        | 'Ų'
+        | 'ų'
+        | 'ǔ'
+        | 'Ǔ'
+        | 'ǖ'
+        | 'ǘ'
+        | 'ǚ'
+        | 'ǜ' => "u",
+        'Ŵ' | 'ŵ' => "w",
+        'Ý' | 'ý' | 'ÿ' | 'Ÿ' | 'Ŷ' | 'ŷ' => "y",
+        'Ź' | 'ź' | 'Ż' | 'ż' | 'Ž' | 'ž' => "z",
+        _ => return None,
+    })
+}
+
+/// Lowercase pinyin letters, with tone marks.
+fn is_pinyin_letter(c: char) -> bool {
+    c.is_ascii_lowercase()
+        || matches!(
+            c,
+            'ā' | 'á'
+                | 'ǎ'
+                | 'à'
+                | 'ē'
+                | 'é'
+                | 'ě'
+                | 'è'
+                | 'ī'
+                | 'í'
+                | 'ǐ'
+                | 'ì'
+                | 'ō'
+                | 'ó'
+                | 'ǒ'
+                | 'ò'
+                | 'ū'
+                | 'ú'
+                | 'ǔ'
+                | 'ù'
+                | 'ü'
+                | 'ǖ'
+                | 'ǘ'
+                | 'ǚ'
+                | 'ǜ'
+                | 'ê'
+                | 'ń'
+                | 'ň'
+                | 'ǹ'
+                | 'ḿ'
+        )
+}
+
+/// If `rest` (starting at an opening bracket that follows a CJK character) is an inline
+/// pinyin group such as `(xué)`, its length in bytes.
+pub fn pinyin_group_len(rest: &str) -> Option<usize> {
+    let mut it = rest.char_indices();
+    let (_, open) = it.next()?;
+    if open != '(' && open != '（' {
+        return None;
+    }
+    for (letters, (i, c)) in it.enumerate() {
+        if c == ')' || c == '）' {
+            return (1..=7).contains(&letters).then_some(i + c.len_utf8());
+        }
+        if !is_pinyin_letter(c) || letters > 7 {
+            return None;
+        }
+    }
+    None
+}
+
+/// Folds one character of a word into `h` (lowercase, diacritics removed).
+#[inline]
+fn fold_into(h: u64, c: char) -> u64 {
+    if c.is_ascii() {
+        return fnv_byte(h, (c as u8).to_ascii_lowercase());
+    }
+    if let Some(s) = fold_latin(c) {
+        return s.bytes().fold(h, fnv_byte);
+    }
+    if ('\u{300}'..='\u{36f}').contains(&c) {
+        return h; // combining marks
+    }
+    let mut h = h;
+    for l in c.to_lowercase() {
+        h = fnv_char(h, l);
+    }
+    h
+}
+
+/// The folded form of a word, for building hashes from names (`hash_word(&fold("Université"))`).
+pub fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if let Some(s) = fold_latin(c) {
+            out.push_str(s);
+        } else if !('\u{300}'..='\u{36f}').contains(&c) {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Spelling variants and abbreviations read as one word: Centre/Center,
+/// Organisation/Organization, Univ./University, Inst./Institute, Lab/Laboratory, Natl/National.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("centre", "center"),
+    ("centres", "centers"),
+    ("organisation", "organization"),
+    ("univ", "university"),
+    ("inst", "institute"),
+    ("lab", "laboratory"),
+    ("labs", "laboratories"),
+    ("natl", "national"),
+    ("dept", "department"),
+    ("acad", "academy"),
+];
+
+const SYNONYM_HASHES: [(u64, u64); SYNONYMS.len()] = {
+    let mut t = [(0, 0); SYNONYMS.len()];
+    let mut i = 0;
+    while i < SYNONYMS.len() {
+        t[i] = (hash_word(SYNONYMS[i].0), hash_word(SYNONYMS[i].1));
+        i += 1;
+    }
+    t
+};
+
+#[inline]
+fn synonym(h: u64) -> u64 {
+    for &(a, b) in &SYNONYM_HASHES {
+        if a == h {
+            return b;
+        }
+    }
+    h
+}
+
+/// The hash of a CJK character's token (Traditional folded to Simplified).
+#[inline]
+fn cjk_hash(c: char) -> u64 {
+    fnv_char(FNV_OFFSET, simplify(c))
+}
+
+/// Traditional → Simplified for one character, from a table built once with `fast2s` (a
+/// maintained crate whose conversion maps each character to exactly one character, so
+/// positions stay exact; its few context-dependent cases are irrelevant to names).
+#[inline]
+fn simplify(c: char) -> char {
+    const FROM: u32 = 0x3400;
+    const TO: u32 = 0x9FFF;
+    static TABLE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    let code = c as u32;
+    if !(FROM..=TO).contains(&code) {
+        return c;
+    }
+    let table = TABLE.get_or_init(|| {
+        (FROM..=TO)
+            .map(|u| {
+                let ch = char::from_u32(u).unwrap_or(' ');
+                fast2s::convert(ch.encode_utf8(&mut [0; 4]))
+                    .chars()
+                    .next()
+                    .unwrap_or(ch)
+            })
+            .collect()
+    });
+    table.get((code - FROM) as usize).copied().unwrap_or(c)
+}
+
+/// Class of an ASCII byte for the tokenizer.
+const A_OTHER: u8 = 0;
+const A_LOWER: u8 = 1;
+const A_UPPER: u8 = 2;
+const A_DIGIT: u8 = 3;
+/// `&`, line breaks and hard breaks: handled one by one.
+const A_SPECIAL: u8 = 4;
+
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [A_OTHER; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'a'..=b'z' => A_LOWER,
+            b'A'..=b'Z' => A_UPPER,
+            b'0'..=b'9' => A_DIGIT,
+            b'&' | b'\n' | b'\r' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b';' | b'!' | b'?'
+            | b'|' => A_SPECIAL,
+            _ => A_OTHER,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The word being read by [`tokenize`].
+struct Word {
+    start: usize,
+    hash: u64,
+    flags: u8,
+    letters: u32,
+    uppers: u32,
+}
+
+impl Word {
+    #[inline]
+    fn finish(self, end: usize) -> Token {
+        let mut f = self.flags;
+        if self.uppers > 0 {
+            f |= UPPER;
+        }
+        if self.letters >= 2 && self.uppers == self.letters {
+            f |= ALLCAPS;
+        }
+        if self.letters == 0 {
+            f |= DIGITS;
+        }
+        Token::new(self.start, end, synonym(self.hash), f)
+    }
+}
+
+/// Cuts `text[from..to]` into tokens (offsets are into `text`).
+///
+/// ASCII is read byte by byte through a class table (the bulk of English text); other
+/// characters are decoded and classified one by one.
+pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
+    let mut out = Vec::with_capacity((to.saturating_sub(from)) / 5 + 1);
+    let Some(slice) = text.get(from..to) else {
+        return out;
+    };
+    let and_hash = AND_HASH;
+    let mut pending: u8 = BREAK;
+    let mut newlines = 0u8;
+    let mut word: Option<Word> = None;
+    let mut prev_cjk = false;
+    let bytes = slice.as_bytes();
+    let mut i = 0usize;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let at = from + i;
+        if b < 0x80 {
+            let class = ASCII_CLASS[b as usize];
+            if class != A_OTHER && class != A_SPECIAL {
+                // A letter or digit: start or continue a word; a run of them at once.
+                let w = word.get_or_insert_with(|| Word {
+                    start: at,
+                    hash: FNV_OFFSET,
+                    flags: pending | if class == A_UPPER { CAP } else { 0 },
+                    letters: 0,
+                    uppers: 0,
+                });
+                let mut h = w.hash;
+                let (mut letters, mut uppers) = (w.letters, w.uppers);
+                while i < bytes.len() {
+                    let b = bytes[i];
+                    let class = if b < 0x80 {
+                        ASCII_CLASS[b as usize]
+                    } else {
+                        A_OTHER
+                    };
+                    match class {
+                        A_LOWER => letters += 1,
+                        A_UPPER => {
+                            letters += 1;
+                            uppers += 1;
+                        }
+                        A_DIGIT => {}
+                        _ => break,
+                    }
+                    h = fnv_byte(h, b.to_ascii_lowercase());
+                    i += 1;
+                }
+                (w.hash, w.letters, w.uppers) = (h, letters, uppers);
+                prev_cjk = false;
+                continue;
+            }
+            // Any other character ends the current word.
+            if let Some(w) = word.take() {
+                out.push(w.finish(at));
+                pending = 0;
+                newlines = 0;
+            }
+            let after_cjk = std::mem::replace(&mut prev_cjk, false);
+            if class == A_SPECIAL {
+                match b {
+                    b'&' => {
+                        out.push(Token::new(at, at + 1, and_hash, pending));
+                        pending = 0;
+                        newlines = 0;
+                    }
+                    b'\n' => {
+                        newlines = newlines.saturating_add(1);
+                        pending |= NEWLINE;
+                        if newlines >= 2 {
+                            pending |= BREAK;
+                        }
+                    }
+                    b'\r' => {
+                        if bytes.get(i + 1) != Some(&b'\n') {
+                            newlines = newlines.saturating_add(1);
+                            pending |= NEWLINE;
+                            if newlines >= 2 {
+                                pending |= BREAK;
+                            }
+                        }
+                    }
+                    b'(' if after_cjk => {
+                        if let Some(n) = pinyin_group_len(&slice[i..]) {
+                            i += n;
+                            prev_cjk = true; // 學(xué)院 reads as 學院
+                            continue;
+                        }
+                        pending |= BREAK;
+                    }
+                    _ => pending |= BREAK,
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // Not ASCII: decode the character (`i` is always on a character boundary).
+        let Some(c) = slice.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        let len = c.len_utf8();
+        let cjk = is_cjk(c);
+        let is_word_char = (!cjk && c.is_alphanumeric())
+            || (('\u{300}'..='\u{36f}').contains(&c) && word.is_some());
+        if is_word_char {
+            let (upper, lower) = (c.is_uppercase(), c.is_lowercase());
+            let w = word.get_or_insert_with(|| Word {
+                start: at,
+                hash: FNV_OFFSET,
+                flags: pending | if upper { CAP } else { 0 },
+                letters: 0,
+                uppers: 0,
+            });
+            w.hash = fold_into(w.hash, c);
+            if upper || lower {
+                w.letters += 1;
+            }
+            if upper {
+                w.uppers += 1;
+            }
+            prev_cjk = false;
+            i += len;
+            continue;
+        }
+        if let Some(w) = word.take() {
+            out.push(w.finish(at));
+            pending = 0;
+            newlines = 0;
+        }
+        if cjk {
+            out.push(Token::new(at, at + len, cjk_hash(c), pending | CJK));
+            pending = 0;
+            newlines = 0;
+            prev_cjk = true;
+            i += len;
+            continue;
+        }
+        if prev_cjk && c == '（' {
+            if let Some(n) = pinyin_group_len(&slice[i..]) {
+                i += n;
+                continue; // stays "after a CJK char"
+            }
+        }
+        prev_cjk = false;
+        if is_hard_break(c) {
+            pending |= BREAK;
+        }
+        i += len;
+    }
+    if let Some(w) = word.take() {
+        out.push(w.finish(to));
+    }
+    out
+}
+
+/// Tokens of a whole string (for names).
+pub fn tokenize_str(s: &str) -> Vec<Token> {
+    tokenize(s, 0, s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tokenizer as first written, char by char: the fast one must agree with it.
+    fn tokenize_reference(text: &str, from: usize, to: usize) -> Vec<Token> {
+        let mut out = Vec::with_capacity((to.saturating_sub(from)) / 5 + 1);
+        let Some(slice) = text.get(from..to) else {
+            return out;
+        };
+        let and_hash = hash_word("and");
+        let mut pending: u8 = BREAK;
+        let mut newlines = 0u8;
+        let mut word: Option<(usize, u64, u8, u32, u32)> = None; // start, hash, flags, letters, uppers
+        let mut prev_cjk = false;
+        let mut skip_until = 0usize;
+        let bytes = slice.as_bytes();
+        for (i, c) in slice.char_indices() {
+            if i < skip_until {
+                continue;
+            }
+            let at = from + i;
+            let is_word_char = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                (!is_cjk(c) && c.is_alphanumeric())
+                    || (('\u{300}'..='\u{36f}').contains(&c) && word.is_some())
+            };
+            if is_word_char {
+                let (upper, lower) = (c.is_uppercase(), c.is_lowercase());
+                match &mut word {
+                    Some((_, h, _, letters, uppers)) => {
+                        *h = fold_into(*h, c);
+                        if upper || lower {
+                            *letters += 1;
+                        }
+                        if upper {
+                            *uppers += 1;
+                        }
+                    }
+                    None => {
+                        let mut f = pending;
+                        if upper {
+                            f |= CAP;
+                        }
+                        word = Some((
+                            at,
+                            fold_into(FNV_OFFSET, c),
+                            f,
+                            u32::from(upper || lower),
+                            u32::from(upper),
+                        ));
+                    }
+                }
+                prev_cjk = false;
+                continue;
+            }
+            // Any other character ends the current word.
+            if let Some((s, h, mut f, letters, uppers)) = word.take() {
+                if uppers > 0 {
+                    f |= UPPER;
+                }
+                if letters >= 2 && uppers == letters {
+                    f |= ALLCAPS;
+                }
+                if letters == 0 {
+                    f |= DIGITS;
+                }
+                out.push(Token::new(s, at, synonym(h), f));
+                pending = 0;
+                newlines = 0;
+            }
+            if is_cjk(c) {
+                let folded = simplify(c);
+                out.push(Token::new(
+                    at,
+                    at + c.len_utf8(),
+                    fnv_char(FNV_OFFSET, folded),
+                    pending | CJK,
+                ));
+                pending = 0;
+                newlines = 0;
+                prev_cjk = true;
+                continue;
+            }
+            if prev_cjk && (c == '(' || c == '（') {
+                if let Some(n) = pinyin_group_len(&slice[i..]) {
+                    skip_until = i + n;
+                    continue; // stays "after a CJK char": 學(xué)院 reads as 學院
+                }
+            }
+            prev_cjk = false;
+            match c {
+                '&' => {
+                    out.push(Token::new(at, at + 1, and_hash, pending));
+                    pending = 0;
+                    newlines = 0;
+                }
+                '\n' => {
+                    newlines += 1;
+                    pending |= NEWLINE;
+                    if newlines >= 2 {
+                        pending |= BREAK;
+                    }
+                }
+                '\r' if bytes.get(i + 1) != Some(&b'\n') => {
+                    newlines += 1;
+                    pending |= NEWLINE;
+                    if newlines >= 2 {
+                        pending |= BREAK;
+                    }
+                }
+                c if is_hard_break(c) => pending |= BREAK,
+                _ => {}
+            }
+        }
+        if let Some((s, h, mut f, letters, uppers)) = word.take() {
+            if uppers > 0 {
+                f |= UPPER;
+            }
+            if letters >= 2 && uppers == letters {
+                f |= ALLCAPS;
+            }
+            if letters == 0 {
+                f |= DIGITS;
+            }
+            out.push(Token::new(s, to, synonym(h), f));
+        }
+        out
+    }
+
+    fn words(s: &str) -> Vec<&str> {
+        tokenize_str(s).iter().map(|t| t.text(s)).collect()
+    }
+
+    #[test]
+    fn the_fast_tokenizer_agrees_with_the_reference() {
+        let samples = [
+            "KUST’s Mohan‑Boten\u{a0}Zone,\r\nS&T (CAS) [x] {y}; a!b?c|d",
+            "中國科學(xué)院(CAS)代表團（zhōng）訪問 Université Köln ÉCOLE ǅemal İstanbul",
+            "a\r\rb\n\n\nc\r\n\r\nd e\u{301}f 𠀀x 學(xué)(院) 學（xué）院 學(xx1) COP15 15th",
+            "Kunming University of Science and Technology (KUST) met 中国科学院 & CNRS.",
+            "",
+            "(",
+            "學(",
+            "ÀB\u{300}\u{301}c",
+        ];
+        for s in samples {
+            for (a, b) in [(0, s.len()), (1.min(s.len()), s.len())] {
+                if s.is_char_boundary(a) {
+                    assert_eq!(tokenize(s, a, b), tokenize_reference(s, a, b), "{s:?}");
+                }
+            }
+        }
+        let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+        for e in std::fs::read_dir(seeds).into_iter().flatten().flatten() {
+            let s = std::fs::read_to_string(e.path()).unwrap_or_default();
+            assert_eq!(tokenize_str(&s), tokenize_reference(&s, 0, s.len()));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_and_reference_tokenizers_agree(s in "[a-zA-Z0-9 &()（）\n\r.,學院中國xuéÉß\u{a0}\u{301}]{0,60}") {
+            proptest::prop_assert_eq!(tokenize_str(&s), tokenize_reference(&s, 0, s.len()));
+        }
+    }
+
+    #[test]
+    fn separators_vanish_and_spans_are_exact() {
+        let s = "KUST’s Mohan‑Boten\u{a0}Zone,\r\nS&T";
+        assert_eq!(
+            words(s),
+            ["KUST", "s", "Mohan", "Boten", "Zone", "S", "&", "T"]
+        );
+        let a = tokenize_str("kust");
+        let b = tokenize_str("KUST");
+        assert_eq!(a[0].hash, b[0].hash);
+        assert!(b[0].has(ALLCAPS) && b[0].has(CAP) && !a[0].has(CAP));
+        assert_eq!(
+            tokenize_str("Université")[0].hash,
+            tokenize_str("universite")[0].hash
+        );
+    }
+
+    #[test]
+    fn traditional_folds_and_pinyin_is_skipped() {
+        let s = "中國科學(xué)院(CAS)";
+        let t = tokenize_str(s);
+        let texts: Vec<&str> = t.iter().map(|t| t.text(s)).collect();
+        assert_eq!(texts, ["中", "國", "科", "學", "院", "CAS"]);
+        let simp = tokenize_str("中国科学院");
+        for (a, b) in t.iter().zip(&simp) {
+            assert_eq!(a.hash, b.hash);
+        }
+        assert!(!t[4].has(BREAK), "pinyin is no break");
+        assert!(t[5].has(BREAK), "a bracket is");
+    }
+
+    #[test]
+    fn blank_lines_break_single_line_breaks_do_not() {
+        let s = "Kunming\nUniversity\n\nof";
+        let t = tokenize_str(s);
+        assert!(t[1].has(NEWLINE) && !t[1].has(BREAK));
+        assert!(t[2].has(BREAK));
+        let crlf = tokenize_str("a\r\n\r\nb");
+        assert!(crlf[1].has(BREAK));
+    }
+}

@@ -1,0 +1,408 @@
+//! Checks that compare the mentions with the `institutions` annotation.
+
+use super::codes::*;
+use super::{InstitutionMention, Link};
+use crate::article::edit::{append_to_list, remove_list_item, top_level, Item};
+use crate::article::ids::InstitutionId;
+use crate::article::{Annotations, Article, InstitutionEntry};
+use crate::findings::{Finding, Fix, TextEdit};
+use crate::gazetteer::text::{fold, tokenize, tokenize_str};
+use crate::gazetteer::{Gazetteer, Institution};
+use crate::text::similarity::did_you_mean;
+
+fn item_for(r: &Institution) -> Item {
+    let mut fields = vec![
+        ("id".to_string(), r.annotation_id()),
+        ("name".to_string(), r.name.clone()),
+    ];
+    if let Some(c) = &r.country {
+        fields.push(("country".to_string(), c.clone()));
+    }
+    Item::Map(fields)
+}
+
+/// Words only, folded: "the  KUST’s" → "the kust s".
+fn folded_words(s: &str) -> String {
+    tokenize_str(s)
+        .iter()
+        .map(|t| fold(t.text(s)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `name` is one of the record's names (any case, spacing, "the").
+fn name_fits(gaz: &Gazetteer, r: &Institution, name: &str) -> bool {
+    let f = folded_words(name);
+    let f = f.strip_prefix("the ").unwrap_or(&f);
+    crate::gazetteer::index::name_forms(r).any(|(n, _)| {
+        let g = folded_words(n);
+        g == f || g.strip_prefix("the ") == Some(f)
+    }) || gaz.find_by_name(name).iter().any(|x| x.key == r.key)
+}
+
+/// A gazetteer key made from a name (`Souphanouvong University` → `souphanouvong-university`).
+pub fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for c in fold(name).chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c);
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    if s.len() >= 3 && name.is_ascii() {
+        return s;
+    }
+    let h = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("org-{:08x}", h & 0xffff_ffff)
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    article: &'a Article,
+    annotations: &'a Annotations,
+    gaz: &'a Gazetteer,
+}
+
+impl Ctx<'_> {
+    fn resolve(&self, e: &InstitutionEntry) -> Option<&Institution> {
+        e.parsed_id.as_ref().and_then(|id| self.gaz.resolve(id))
+    }
+
+    /// Whether the record (or an ancestor) is annotated.
+    fn is_annotated(&self, r: &Institution) -> bool {
+        let mut chain = vec![r];
+        if let Some(p) = self.gaz.position(&r.key) {
+            chain.extend(
+                self.gaz
+                    .ancestors(p)
+                    .into_iter()
+                    .filter_map(|a| self.gaz.at(a)),
+            );
+        }
+        self.annotations.institutions.iter().any(|e| {
+            chain.iter().any(|r| match (&e.parsed_id, self.resolve(e)) {
+                (Some(id), _) if r.has_id(id) => true,
+                (_, None) => e
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| name_fits(self.gaz, r, &n.value)),
+                _ => false,
+            })
+        })
+    }
+
+    /// Edits adding records to `institutions` (and their countries to `countries` if that
+    /// list exists).
+    fn add_edits(&self, records: &[&Institution]) -> Option<Vec<TextEdit>> {
+        let items: Vec<Item> = records.iter().map(|r| item_for(r)).collect();
+        let mut edits = append_to_list(self.text, self.article, "institutions", &items)?;
+        if top_level(self.article, "countries").is_some_and(|n| n.as_seq().is_some()) {
+            let mut new: Vec<Item> = Vec::new();
+            for r in records {
+                let Some(c) = &r.country else { continue };
+                let have = self.annotations.countries.iter().any(|x| &x.value == c);
+                let item = Item::Scalar(c.clone());
+                if !have && !new.contains(&item) {
+                    new.push(item);
+                }
+            }
+            edits.extend(append_to_list(self.text, self.article, "countries", &new)?);
+        }
+        Some(edits)
+    }
+}
+
+pub fn check(
+    text: &str,
+    article: &Article,
+    annotations: &Annotations,
+    mentions: &[InstitutionMention],
+    gaz: &Gazetteer,
+) -> Vec<Finding> {
+    let cx = Ctx {
+        text,
+        article,
+        annotations,
+        gaz,
+    };
+    let mut out = Vec::new();
+    let editable = article
+        .front_matter
+        .as_ref()
+        .is_some_and(|fm| fm.errors.is_empty());
+
+    // Entries: ids that resolve to nothing, names and countries that disagree.
+    for e in &annotations.institutions {
+        let (Some(id), Some(pid)) = (&e.id, &e.parsed_id) else {
+            continue;
+        };
+        match cx.resolve(e) {
+            None => {
+                let could_know = match pid {
+                    InstitutionId::Key(_) => true,
+                    InstitutionId::Ror(_) => gaz.has_ror_dump(),
+                    InstitutionId::Wikidata(_) => false,
+                };
+                if !could_know {
+                    continue;
+                }
+                let mut f = Finding::new(
+                    &UNKNOWN_ID,
+                    id.span,
+                    format!("`{}` designates no institution of the gazetteer", id.value),
+                );
+                let mut offered: Vec<String> = Vec::new();
+                if let Some(n) = &e.name {
+                    for r in gaz.find_by_name(&n.value).into_iter().take(3) {
+                        offered.push(r.annotation_id());
+                    }
+                }
+                if let InstitutionId::Key(k) = pid {
+                    if let Some(s) = did_you_mean(k, gaz.iter().map(|r| r.key.as_str())) {
+                        if let Some(r) = gaz.get(s) {
+                            offered.push(r.annotation_id());
+                        }
+                    }
+                }
+                offered.dedup();
+                for o in offered {
+                    f = f.with_fix(Fix::new(
+                        format!("Change to `{o}`"),
+                        vec![TextEdit::replace(id.span, o.clone())],
+                        false,
+                    ));
+                }
+                out.push(f);
+            }
+            Some(r) => {
+                if let Some(n) = &e.name {
+                    if !name_fits(gaz, r, &n.value) {
+                        let mut f = Finding::new(
+                            &RECORD_MISMATCH,
+                            n.span,
+                            format!("`{}` is `{}`, not `{}`", id.value, r.name, n.value),
+                        )
+                        .with_related(id.span, "the id")
+                        .with_fix(Fix::new(
+                            format!("Change the name to `{}`", r.name),
+                            vec![TextEdit::replace(
+                                n.span,
+                                crate::article::edit::yaml_scalar(&r.name),
+                            )],
+                            false,
+                        ));
+                        for other in gaz
+                            .find_by_name(&n.value)
+                            .into_iter()
+                            .filter(|o| o.key != r.key)
+                            .take(3)
+                        {
+                            let oid = other.annotation_id();
+                            f = f.with_fix(Fix::new(
+                                format!("Change the id to `{oid}` ({})", other.name),
+                                vec![TextEdit::replace(id.span, oid.clone())],
+                                false,
+                            ));
+                        }
+                        out.push(f);
+                    }
+                }
+                if let (Some(c), Some(rc)) = (&e.country, &r.country) {
+                    if &c.value != rc {
+                        out.push(
+                            Finding::new(
+                                &RECORD_MISMATCH,
+                                c.span,
+                                format!("{} is in `{rc}`, not `{}`", r.name, c.value),
+                            )
+                            .with_related(id.span, "the id")
+                            .with_fix(Fix::new(
+                                format!("Change the country to `{rc}`"),
+                                vec![TextEdit::replace(c.span, rc.clone())],
+                                true,
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // Mentioned but not annotated.
+    if editable {
+        let mut missing: Vec<(&Institution, &InstitutionMention)> = Vec::new();
+        for m in mentions {
+            let Link::Known(k) = &m.link else { continue };
+            let Some(r) = gaz.get(k) else { continue };
+            if missing.iter().any(|(x, _)| x.key == r.key) || cx.is_annotated(r) {
+                continue;
+            }
+            missing.push((r, m));
+        }
+        let all: Vec<&Institution> = missing.iter().map(|(r, _)| *r).collect();
+        let add_all = (all.len() >= 2).then(|| cx.add_edits(&all)).flatten();
+        for (r, m) in &missing {
+            let mut f = Finding::new(
+                &NOT_ANNOTATED,
+                m.span,
+                format!(
+                    "{} ({}) is mentioned but not listed in `institutions`",
+                    r.name,
+                    r.annotation_id()
+                ),
+            );
+            if let Some(edits) = cx.add_edits(&[r]) {
+                f = f.with_fix(Fix::new(
+                    format!("Add {} to annotations", r.name),
+                    edits,
+                    true,
+                ));
+            }
+            if let Some(edits) = &add_all {
+                f = f.with_fix(Fix::new(
+                    format!("Add all {} missing institutions", all.len()),
+                    edits.clone(),
+                    false,
+                ));
+            }
+            out.push(f);
+        }
+    }
+
+    // Annotated but never mentioned.
+    let body = article.body;
+    let body_tokens = tokenize(text, body.start.min(text.len()), body.end.min(text.len()));
+    let body_hashes: Vec<u32> = body_tokens.iter().map(|t| t.hash).collect();
+    for e in &annotations.institutions {
+        let mentioned = match cx.resolve(e) {
+            Some(r) => mentions.iter().any(|m| match &m.link {
+                Link::Known(k) => {
+                    k == &r.key
+                        || gaz.position(k).is_some_and(|p| {
+                            gaz.ancestors(p)
+                                .iter()
+                                .any(|a| gaz.at(*a).is_some_and(|x| x.key == r.key))
+                        })
+                }
+                Link::Ambiguous(keys) => keys.contains(&r.key),
+                Link::Unknown => false,
+            }),
+            None => {
+                if e.parsed_id.is_none() && e.id.is_some() {
+                    continue; // a malformed id is reported by the schema check
+                }
+                let Some(n) = &e.name else { continue };
+                let h: Vec<u32> = tokenize_str(&n.value).iter().map(|t| t.hash).collect();
+                h.is_empty() || body_hashes.windows(h.len()).any(|w| w == h.as_slice())
+            }
+        };
+        if !mentioned {
+            let what = e
+                .name
+                .as_ref()
+                .map(|n| n.value.clone())
+                .or_else(|| e.id.as_ref().map(|i| i.value.clone()))
+                .unwrap_or_default();
+            out.push(
+                Finding::new(
+                    &NOT_MENTIONED,
+                    e.span,
+                    format!("{what} is annotated but never mentioned in the text"),
+                )
+                .with_fix(Fix::new(
+                    format!("Remove {what}"),
+                    vec![remove_list_item(text, e.span)],
+                    false,
+                )),
+            );
+        }
+    }
+
+    // Ambiguous names and acronyms.
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    for m in mentions {
+        let Link::Ambiguous(keys) = &m.link else {
+            continue;
+        };
+        let records: Vec<&Institution> = keys.iter().filter_map(|k| gaz.get(k)).collect();
+        if seen.contains(keys) || records.iter().any(|r| cx.is_annotated(r)) {
+            continue;
+        }
+        seen.push(keys.clone());
+        let list = records
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.country.as_deref().unwrap_or("?")))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut f = Finding::new(
+            &AMBIGUOUS,
+            m.span,
+            format!(
+                "`{}` may be any of: {list}; the article does not say which",
+                m.span.slice(text)
+            ),
+        );
+        if editable || article.front_matter.is_none() {
+            for r in &records {
+                if let Some(edits) = cx.add_edits(&[r]) {
+                    f = f.with_fix(Fix::new(
+                        format!(
+                            "Annotate as {} ({}, {})",
+                            r.name,
+                            r.country.as_deref().unwrap_or("?"),
+                            r.annotation_id()
+                        ),
+                        edits,
+                        false,
+                    ));
+                }
+            }
+        }
+        out.push(f);
+    }
+
+    // Unknown candidates.
+    let mut seen: Vec<String> = Vec::new();
+    for m in mentions {
+        if m.link != Link::Unknown {
+            continue;
+        }
+        let raw = m.span.slice(text);
+        let name: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let key = folded_words(&name);
+        let listed = annotations.institutions.iter().any(|e| {
+            e.name
+                .as_ref()
+                .is_some_and(|n| folded_words(&n.value) == key)
+        });
+        if listed || seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let id = slug(&name);
+        let mut f = Finding::new(
+            &UNKNOWN_INSTITUTION,
+            m.span,
+            format!("`{name}` looks like an institution but is in no gazetteer; annotate it, and add it to the workspace gazetteer (`[gazetteer] files` in marginalia.toml) to have it linked everywhere"),
+        );
+        if editable || article.front_matter.is_none() {
+            let item = Item::Map(vec![
+                ("id".into(), id.clone()),
+                ("name".into(), name.clone()),
+            ]);
+            if let Some(edits) = append_to_list(text, article, "institutions", &[item]) {
+                f = f.with_fix(Fix::new(
+                    format!("Add {name} to annotations as `{id}` (for the workspace gazetteer)"),
+                    edits,
+                    false,
+                ));
+            }
+        }
+        out.push(f);
+    }
+    out
+}

@@ -1,0 +1,926 @@
+//! Recognition: names and acronyms from the gazetteer's index, acronyms defined in the
+//! text, evidence for ambiguous forms, sub-units, and unknown candidates.
+
+use super::countries::countries;
+use super::{InstitutionMention, Link, MatchKind};
+use crate::article::{Annotations, Article};
+use crate::findings::Span;
+use crate::gazetteer::index::{Fx, NameKind};
+use crate::gazetteer::text::{
+    hash_word, token_hash, tokenize, Token, ALLCAPS, BREAK, CAP, CJK, DIGITS, NEWLINE, UPPER,
+};
+use crate::gazetteer::words::is_common_word;
+use crate::gazetteer::{Gazetteer, Origin};
+use std::collections::{HashMap, HashSet};
+
+type FxSet<T> = HashSet<T, Fx>;
+type FxMap<K, V> = HashMap<K, V, Fx>;
+
+#[derive(Clone, Copy, Debug)]
+struct Cand {
+    inst: u32,
+    primary: bool,
+    contextual: bool,
+}
+
+/// What a draft links to, by record position (turned into keys at the end).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Lk {
+    Known(u32),
+    Ambiguous(Vec<u32>),
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+struct Draft {
+    start: usize,
+    end: usize,
+    /// The draft's candidates: `pool[cands.0..cands.1]`.
+    cands: (u32, u32),
+    kind: MatchKind,
+    link: Option<Lk>,
+}
+
+impl Draft {
+    fn new(start: usize, end: usize, kind: MatchKind, link: Option<Lk>) -> Draft {
+        Draft {
+            start,
+            end,
+            cands: (0, 0),
+            kind,
+            link,
+        }
+    }
+
+    fn cands<'p>(&self, pool: &'p [Cand]) -> &'p [Cand] {
+        pool.get(self.cands.0 as usize..self.cands.1 as usize)
+            .unwrap_or(&[])
+    }
+}
+
+/// Whether the tokens, joined by U+0001, spell `key` exactly (as [`exact_key`] would build
+/// it, without building it).
+///
+/// [`exact_key`]: crate::gazetteer::index::exact_key
+fn exact_eq(text: &str, tokens: &[Token], key: &str) -> bool {
+    let mut rest = key.as_bytes();
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            match rest.split_first() {
+                Some((1, r)) => rest = r,
+                _ => return false,
+            }
+        }
+        let w = t.text(text).as_bytes();
+        if !rest.starts_with(w) {
+            return false;
+        }
+        rest = &rest[w.len()..];
+    }
+    rest.is_empty()
+}
+
+/// Words that head the name of a unit of an institution.
+const UNIT_HEADS: &[&str] = &[
+    "office",
+    "division",
+    "department",
+    "school",
+    "faculty",
+    "college",
+    "institute",
+    "center",
+    "centre",
+    "bureau",
+    "laboratory",
+    "laboratories",
+    "lab",
+    "library",
+    "museum",
+    "hospital",
+    "branch",
+    "section",
+    "secretariat",
+    "observatory",
+    "station",
+];
+
+/// Words that head the name of an institution (for unknown candidates).
+const HEADS: &[&str] = &[
+    "university",
+    "universities",
+    "academy",
+    "institute",
+    "centre",
+    "center",
+    "ministry",
+    "association",
+    "council",
+    "commission",
+    "foundation",
+    "agency",
+    "laboratory",
+    "observatory",
+    "college",
+    "society",
+    "federation",
+    "organisation",
+    "organization",
+    "zone",
+    "bureau",
+    "administration",
+    "corporation",
+    "hospital",
+    "museum",
+    "embassy",
+    "polytechnic",
+    "consortium",
+    "institution",
+    "université",
+    "universität",
+    "universidad",
+    "università",
+    "universidade",
+    "institut",
+];
+
+/// Capitalised words that name places, not institutions.
+const VENUES: &[&str] = &[
+    "campus", "hall", "building", "street", "road", "square", "avenue", "stadium",
+];
+
+const CONNECTORS: &[&str] = &[
+    "of", "for", "and", "on", "the", "de", "du", "des", "la", "le", "et", "für", "in",
+];
+
+/// Chinese suffixes of institution names (Simplified; the text is folded to it).
+const ZH_SUFFIXES: &[&str] = &[
+    "大学",
+    "学院",
+    "科学院",
+    "研究院",
+    "研究所",
+    "研究中心",
+    "中心",
+    "协会",
+    "学会",
+    "基金会",
+    "委员会",
+    "实验室",
+    "部",
+    "局",
+    "厅",
+    "署",
+    "集团",
+    "公司",
+    "医院",
+    "合作区",
+];
+/// Suffixes of units after an institution's name (`中国科学院国际合作局`).
+const ZH_UNIT_SUFFIXES: &[&str] = &[
+    "局",
+    "部",
+    "处",
+    "司",
+    "厅",
+    "办公室",
+    "学院",
+    "研究所",
+    "研究院",
+    "中心",
+    "实验室",
+    "系",
+    "委员会",
+];
+/// Characters that end a Chinese candidate on their left (particles, prepositions).
+const ZH_STOPS: &str =
+    "的在与和及同向对由从为是了于将把被让给跟或并也都等之其该此这那以据经受至到位名个";
+
+struct Hashes {
+    of: u32,
+    the: u32,
+    unit_heads: FxSet<u32>,
+    heads: FxSet<u32>,
+    venues: FxSet<u32>,
+    connectors: FxSet<u32>,
+    zh_suffixes: Vec<Vec<u32>>,
+    zh_unit_suffixes: Vec<Vec<u32>>,
+    zh_stops: FxSet<u32>,
+    he: u32,
+    yu: u32,
+    /// Characters that may follow a one-character suffix (`部长`, `局负责人`, `部的`).
+    zh_role: FxSet<u32>,
+    /// Two-character words that start a clause, not a name.
+    zh_lead: FxSet<(u32, u32)>,
+}
+
+fn hashes() -> &'static Hashes {
+    static H: std::sync::OnceLock<Hashes> = std::sync::OnceLock::new();
+    H.get_or_init(|| {
+        let set = |l: &[&str]| {
+            l.iter()
+                .map(|w| token_hash(hash_word(&crate::gazetteer::text::fold(w))))
+                .collect::<FxSet<u32>>()
+        };
+        let chars = |s: &str| -> Vec<u32> {
+            crate::gazetteer::text::tokenize_str(s)
+                .iter()
+                .map(|t| t.hash)
+                .collect()
+        };
+        Hashes {
+            of: token_hash(hash_word("of")),
+            the: token_hash(hash_word("the")),
+            unit_heads: set(UNIT_HEADS),
+            heads: set(HEADS),
+            venues: set(VENUES),
+            connectors: set(CONNECTORS),
+            zh_suffixes: ZH_SUFFIXES.iter().map(|s| chars(s)).collect(),
+            zh_unit_suffixes: ZH_UNIT_SUFFIXES.iter().map(|s| chars(s)).collect(),
+            zh_stops: ZH_STOPS.chars().map(|c| chars(&c.to_string())[0]).collect(),
+            zh_role: "长负主副的与和及在是将已也"
+                .chars()
+                .map(|c| chars(&c.to_string())[0])
+                .collect(),
+            zh_lead: [
+                "今年", "去年", "明年", "近日", "日前", "目前", "昨天", "今天", "此次", "同时",
+                "双方", "我国", "访问", "会见", "参观", "代表", "来自", "率团", "出席",
+            ]
+            .iter()
+            .map(|w| {
+                let c = chars(w);
+                (c[0], c[1])
+            })
+            .collect(),
+            he: chars("和")[0],
+            yu: chars("与")[0],
+        }
+    })
+}
+
+/// The text between two tokens.
+fn gap<'t>(text: &'t str, a: &Token, b: &Token) -> &'t str {
+    text.get(a.end() as usize..b.start as usize).unwrap_or("")
+}
+
+fn is_acronym_like(t: &Token) -> bool {
+    t.has(UPPER) && !t.has(CJK) && (t.has(ALLCAPS) || t.end() - t.start <= 8)
+}
+
+/// An acronym sitting in an all-capitals run ("THE MOST IMPORTANT") is a shouted word.
+fn in_caps_run(toks: &[Token], start: usize, end: usize) -> bool {
+    let word = |t: &Token| t.has(ALLCAPS) && !t.has(CJK);
+    let before = start > 0 && word(&toks[start - 1]) && !toks[start].has(BREAK | NEWLINE);
+    let after = end < toks.len() && word(&toks[end]) && !toks[end].has(BREAK | NEWLINE);
+    before && after
+}
+
+pub fn recognise(
+    text: &str,
+    article: &Article,
+    annotations: &Annotations,
+    gaz: &Gazetteer,
+) -> Vec<InstitutionMention> {
+    let body = article.body;
+    let toks = tokenize(text, body.start.min(text.len()), body.end.min(text.len()));
+    if toks.is_empty() {
+        return Vec::new();
+    }
+    let ix = gaz.index();
+    let h = hashes();
+
+    // 1. Every form starting at every token: the longest valid one. The candidates of all
+    // drafts live in one pool; `cur` and `best` are scratch lists reused across tokens.
+    let mut pool: Vec<Cand> = Vec::new();
+    let mut found: Vec<Draft> = Vec::new();
+    let mut cur: Vec<Cand> = Vec::new();
+    let mut best: Vec<Cand> = Vec::new();
+    for i in 0..toks.len() {
+        let mut best_at: Option<(usize, MatchKind)> = None;
+        ix.walk(&toks, i, |end, entries| {
+            cur.clear();
+            let mut any_name = false;
+            for e in entries {
+                if let Some(x) = &e.exact {
+                    if !exact_eq(text, &toks[i..end], x) {
+                        continue;
+                    }
+                }
+                if e.needs_caps && !toks[i..end].iter().any(|t| t.has(UPPER | CJK)) {
+                    continue;
+                }
+                if e.kind == NameKind::Acronym && in_caps_run(&toks, i, end) {
+                    continue;
+                }
+                any_name |= e.kind == NameKind::Name;
+                match cur.iter_mut().find(|c| c.inst == e.inst) {
+                    None => cur.push(Cand {
+                        inst: e.inst,
+                        primary: e.primary,
+                        contextual: e.contextual,
+                    }),
+                    Some(c) => {
+                        c.contextual &= e.contextual;
+                        c.primary |= e.primary;
+                    }
+                }
+            }
+            if !cur.is_empty() {
+                let kind = if any_name {
+                    MatchKind::Name
+                } else {
+                    MatchKind::Acronym
+                };
+                std::mem::swap(&mut cur, &mut best);
+                best_at = Some((end, kind));
+            }
+        });
+        if let Some((end, kind)) = best_at {
+            let from = pool.len() as u32;
+            pool.extend_from_slice(&best);
+            let mut d = Draft::new(i, end, kind, None);
+            d.cands = (from, pool.len() as u32);
+            found.push(d);
+        }
+    }
+    // 2. Longest first, then leftmost; no overlaps (starts are unique: the order is total).
+    found.sort_unstable_by_key(|d| (std::cmp::Reverse(d.end - d.start), d.start));
+    let mut covered = vec![false; toks.len()];
+    let mut drafts: Vec<Draft> = Vec::new();
+    for d in found {
+        if covered[d.start..d.end].iter().any(|&c| c) {
+            continue;
+        }
+        covered[d.start..d.end].iter_mut().for_each(|c| *c = true);
+        drafts.push(d);
+    }
+    drafts.sort_by_key(|d| d.start);
+
+    // 3. Acronyms defined in the text: "… Technology (CAST)", `中國科學院(CAS)`.
+    let mut bindings: FxMap<&str, (u32, usize)> = FxMap::default();
+    for k in 1..toks.len() {
+        let t = &toks[k];
+        if !is_acronym_like(t) || !t.has(BREAK) {
+            continue;
+        }
+        let open = gap(text, &toks[k - 1], t);
+        let after = text
+            .get(t.end() as usize..)
+            .unwrap_or("")
+            .trim_start_matches([' ', '\u{a0}']);
+        if !(open.contains('(') || open.contains('（'))
+            || !(after.starts_with(')') || after.starts_with('）'))
+        {
+            continue;
+        }
+        let acr = t.text(text);
+        // The last name ending at most three tokens before the bracket (drafts are sorted).
+        let before = drafts.partition_point(|d| d.start < k);
+        let Some(p) = drafts[..before]
+            .iter()
+            .rev()
+            .take(4)
+            .find(|d| d.end <= k && d.end + 3 >= k && d.kind == MatchKind::Name)
+        else {
+            continue;
+        };
+        // Confirmed by the gazetteer: the record or an ancestor has this acronym.
+        let mut bound: Option<u32> = None;
+        for c in p.cands(&pool) {
+            let chain = std::iter::once(c.inst as usize).chain(gaz.ancestors(c.inst as usize));
+            for i in chain {
+                if gaz
+                    .at(i)
+                    .is_some_and(|r| r.acronyms.iter().any(|a| a == acr))
+                {
+                    bound = Some(i as u32);
+                    break;
+                }
+            }
+            if bound.is_some() {
+                break;
+            }
+        }
+        // Or by the initials of the name right before the bracket.
+        if bound.is_none()
+            && p.end == k
+            && p.cands(&pool).len() == 1
+            && initials_match(text, &toks[p.start..p.end], acr)
+        {
+            bound = Some(p.cands(&pool)[0].inst);
+        }
+        if let Some(b) = bound {
+            bindings.entry(acr).or_insert((b, k));
+        }
+    }
+    // A defined acronym the gazetteer does not list still binds.
+    if !bindings.is_empty() {
+        for (k, t) in toks.iter().enumerate() {
+            if covered[k] || !is_acronym_like(t) {
+                continue;
+            }
+            if bindings.contains_key(t.text(text)) {
+                covered[k] = true;
+                drafts.push(Draft::new(k, k + 1, MatchKind::Acronym, None));
+            }
+        }
+        drafts.sort_by_key(|d| d.start);
+    }
+
+    // 4. Evidence: countries named, annotated records, records named unambiguously.
+    let mut doc_countries: FxSet<&str> = countries().mentioned(text, &toks).into_iter().collect();
+    doc_countries.extend(annotations.countries.iter().map(|c| c.value.as_str()));
+    let mut annotated: FxSet<u32> = FxSet::default();
+    for e in &annotations.institutions {
+        if let Some(r) = e.parsed_id.as_ref().and_then(|id| gaz.resolve(id)) {
+            if let Some(p) = gaz.position(&r.key) {
+                annotated.insert(p as u32);
+            }
+        }
+        if let Some(c) = &e.country {
+            doc_countries.insert(c.value.as_str());
+        }
+    }
+    let mut named: FxSet<u32> = FxSet::default();
+    for d in &drafts {
+        if d.kind != MatchKind::Name {
+            continue;
+        }
+        let mut direct = d.cands(&pool).iter().filter(|c| !c.contextual);
+        if let (Some(c), None) = (direct.next(), direct.next()) {
+            named.insert(c.inst);
+            if let Some(c) = gaz.at(c.inst as usize).and_then(|r| r.country.as_deref()) {
+                doc_countries.insert(c);
+            }
+        }
+    }
+    let mut family: FxSet<u32> = named.clone();
+    for &n in &named {
+        family.extend(gaz.ancestors(n as usize).into_iter().map(|a| a as u32));
+    }
+
+    // 5. Resolve.
+    for d in drafts.iter_mut() {
+        let form = text
+            .get(toks[d.start].start as usize..toks[d.end - 1].end() as usize)
+            .unwrap_or("");
+        if d.kind == MatchKind::Acronym {
+            if let Some(&(inst, at)) = bindings.get(form) {
+                d.link = Some(Lk::Known(inst));
+                if d.start > at {
+                    d.kind = MatchKind::DefinedAcronym;
+                }
+                continue;
+            }
+        }
+        let cands = d.cands(&pool);
+        let n_direct = cands.iter().filter(|c| !c.contextual).count();
+        if n_direct == 0 {
+            continue; // contextual only: step 6
+        }
+        if d.kind == MatchKind::Name && n_direct == 1 {
+            if let Some(c) = cands.iter().find(|c| !c.contextual) {
+                d.link = Some(Lk::Known(c.inst));
+            }
+            continue;
+        }
+        let direct = cands.iter().filter(|c| !c.contextual);
+        let score = |c: &Cand| -> (u32, u32, u32) {
+            let r = gaz.at(c.inst as usize);
+            let mut e = 0;
+            if annotated.contains(&c.inst) {
+                e += 10;
+            }
+            if named.contains(&c.inst) {
+                e += 8;
+            } else if family.contains(&c.inst)
+                || gaz
+                    .ancestors(c.inst as usize)
+                    .iter()
+                    .any(|a| named.contains(&(*a as u32)))
+            {
+                e += 4;
+            }
+            if r.and_then(|r| r.country.as_ref())
+                .is_some_and(|c| doc_countries.contains(c.as_str()))
+            {
+                e += 2;
+            }
+            let curated = u32::from(r.is_some_and(|r| r.origin != Origin::Ror));
+            // For names: the record whose own display name this is comes first.
+            let primary = u32::from(d.kind == MatchKind::Name && c.primary);
+            (e, primary, curated)
+        };
+        let mut scored: Vec<(&Cand, (u32, u32, u32))> = direct.map(|c| (c, score(c))).collect();
+        scored.sort_by_key(|x| std::cmp::Reverse(x.1));
+        let best = scored[0].1;
+        if d.kind == MatchKind::Acronym {
+            let all_ror = scored.iter().all(|(_, s)| s.2 == 0);
+            let weak = form.chars().count() <= 3 || is_common_word(form);
+            let need = if all_ror {
+                4
+            } else if weak {
+                2
+            } else {
+                0
+            };
+            if best.0 < need {
+                continue; // not enough evidence that this word is an institution
+            }
+        }
+        let tied: Vec<&Cand> = scored
+            .iter()
+            .filter(|(_, s)| *s == best)
+            .map(|(c, _)| *c)
+            .collect();
+        d.link = Some(if tied.len() == 1 {
+            Lk::Known(tied[0].inst)
+        } else {
+            Lk::Ambiguous(tied.iter().map(|c| c.inst).collect())
+        });
+    }
+
+    // 6. Sub-units' short forms count when their parent is mentioned.
+    let mut linked: FxSet<u32> = FxSet::default();
+    let mut known: FxSet<u32> = FxSet::default();
+    for d in &drafts {
+        if let Some(Lk::Known(p)) = d.link {
+            if known.insert(p) {
+                linked.insert(p);
+                linked.extend(gaz.ancestors(p as usize).into_iter().map(|a| a as u32));
+            }
+        }
+    }
+    let weak_link = |d: &Draft| match &d.link {
+        None | Some(Lk::Ambiguous(_)) => true,
+        Some(Lk::Known(p)) => gaz.at(*p as usize).is_some_and(|r| r.origin == Origin::Ror),
+        Some(Lk::Unknown) => false,
+    };
+    for d in drafts
+        .iter_mut()
+        .filter(|d| weak_link(d) && d.cands(&pool).iter().any(|c| c.contextual))
+    {
+        let cands = d.cands(&pool);
+        // "International Technology Transfer Center (MOST)": the bracket names another owner.
+        if let Some(next) = toks.get(d.end) {
+            let g = gap(text, &toks[d.end - 1], next);
+            let acr = next.text(text);
+            let owns = |i: u32| {
+                std::iter::once(i as usize)
+                    .chain(gaz.ancestors(i as usize))
+                    .any(|x| {
+                        gaz.at(x)
+                            .is_some_and(|r| r.acronyms.iter().any(|a| a == acr))
+                    })
+            };
+            if g.contains('(') && is_acronym_like(next) && !cands.iter().any(|c| owns(c.inst)) {
+                continue;
+            }
+        }
+        let fits: Vec<u32> = cands
+            .iter()
+            .filter(|c| {
+                c.contextual
+                    && gaz
+                        .ancestors(c.inst as usize)
+                        .iter()
+                        .any(|a| linked.contains(&(*a as u32)))
+            })
+            .map(|c| c.inst)
+            .collect();
+        match fits.len() {
+            0 => {}
+            // The unit of an institution the article names beats a homonym of the dump.
+            1 => d.link = Some(Lk::Known(fits[0])),
+            _ => d.link = Some(Lk::Ambiguous(fits)),
+        }
+    }
+    drafts.retain(|d| d.link.is_some());
+    // The candidates are decided: free them (a long CJK text has a draft every few bytes).
+    drop(pool);
+
+    // 7. Units of a known institution that the gazetteer does not list belong to it.
+    merge_units(text, &toks, gaz, &mut drafts, h);
+
+    // 8. Unknown candidates on what is left.
+    let mut covered = vec![false; toks.len()];
+    for d in &drafts {
+        covered[d.start..d.end].iter_mut().for_each(|c| *c = true);
+    }
+    english_candidates(text, &toks, &covered, h, &mut drafts);
+    chinese_candidates(&toks, &covered, h, &mut drafts);
+    drafts.sort_by_key(|d| d.start);
+
+    let key = |i: u32| {
+        gaz.at(i as usize)
+            .map(|r| r.key.clone())
+            .unwrap_or_default()
+    };
+    drafts
+        .into_iter()
+        .filter_map(|d| {
+            Some(InstitutionMention {
+                span: Span::new(toks[d.start].start as usize, toks[d.end - 1].end() as usize),
+                link: match d.link? {
+                    Lk::Known(i) => Link::Known(key(i)),
+                    Lk::Ambiguous(v) => Link::Ambiguous(v.into_iter().map(key).collect()),
+                    Lk::Unknown => Link::Unknown,
+                },
+                kind: d.kind,
+            })
+        })
+        .collect()
+}
+
+/// Whether `acr` is the initials of the capitalised words of a name (`China Association for
+/// Science and Technology` → CAST), allowing a letter of the acronym per word or skipping
+/// words.
+fn initials_match(text: &str, name: &[Token], acr: &str) -> bool {
+    let initials: Vec<char> = name
+        .iter()
+        .filter(|t| t.has(CAP) && !t.has(CJK))
+        .filter_map(|t| t.text(text).chars().next())
+        .collect();
+    let letters: Vec<char> = acr.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 2 || initials.is_empty() || letters[0] != initials[0] {
+        return false;
+    }
+    let mut it = initials.iter();
+    letters.iter().all(|l| it.any(|i| i == l))
+}
+
+fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Draft>, h: &Hashes) {
+    let is_cap = |t: &Token| t.has(CAP) && !t.has(CJK) && !t.has(DIGITS);
+    let is_conn = |t: &Token| h.connectors.contains(&t.hash) && !t.has(CAP) && t.hash != h.the;
+    let mut merges: Vec<(usize, usize, u32)> = Vec::new();
+    // Tokens inside units and candidates: a unit phrase does not run through them.
+    let mut blocked = vec![false; toks.len()];
+    for d in drafts.iter() {
+        let unit = match d.link {
+            Some(Lk::Known(p)) => gaz.at(p as usize).is_some_and(|r| r.parent.is_some()),
+            _ => true,
+        };
+        if unit {
+            blocked[d.start..d.end].iter_mut().for_each(|b| *b = true);
+        }
+    }
+    let mut starts = vec![false; toks.len()];
+    for d in drafts.iter() {
+        starts[d.start] = true;
+    }
+    for d in drafts.iter() {
+        let Some(Lk::Known(key)) = d.link else {
+            continue;
+        };
+        let (s, e) = (d.start, d.end);
+        // Backward: "Office of (the) P", "Office of International Affairs, P".
+        let unit_end = if s >= 2
+            && toks[s - 1].hash == h.the
+            && toks[s - 2].hash == h.of
+            && !toks[s - 1].has(BREAK)
+        {
+            Some(s - 2)
+        } else if s >= 1 && toks[s - 1].hash == h.of && !toks[s].has(BREAK) {
+            Some(s - 1)
+        } else if s >= 1 && !toks[s].has(BREAK) && gap(text, &toks[s - 1], &toks[s]).contains(',') {
+            Some(s)
+        } else {
+            None
+        };
+        if let Some(ue) = unit_end.filter(|&ue| ue >= 1 && is_cap(&toks[ue - 1])) {
+            let mut head: Option<usize> = None;
+            let mut j = ue;
+            while j > 0 && ue - j < 10 {
+                let t = &toks[j - 1];
+                let comma = j < ue && gap(text, t, &toks[j]).contains(',');
+                if !(is_cap(t) || is_conn(t))
+                    || (toks[j].has(BREAK) && j < ue)
+                    || comma
+                    || blocked[j - 1]
+                {
+                    break;
+                }
+                if is_cap(t) && h.unit_heads.contains(&t.hash) {
+                    head = Some(j - 1);
+                }
+                if t.has(BREAK) {
+                    break;
+                }
+                j -= 1;
+            }
+            if let Some(mut hs) = head {
+                let mut extra = 0;
+                while hs > 0 && extra < 2 {
+                    let p = &toks[hs - 1];
+                    let g = gap(text, p, &toks[hs]);
+                    if is_cap(p)
+                        && !is_conn(p)
+                        && !toks[hs].has(BREAK | NEWLINE)
+                        && g.chars().all(|c| c == ' ' || c == '-' || c == '\u{a0}')
+                        && !h.unit_heads.contains(&p.hash)
+                    {
+                        hs -= 1;
+                        extra += 1;
+                    } else {
+                        break;
+                    }
+                }
+                merges.push((hs, e, key));
+                continue;
+            }
+        }
+        // Forward: "CAS Institute of …", `中国科学院某某局`.
+        if e < toks.len() && !toks[e].has(BREAK) {
+            let next = &toks[e];
+            if is_cap(next) && h.unit_heads.contains(&next.hash) && !toks[e - 1].has(CJK) {
+                let mut f = e + 1;
+                let mut last_cap = e + 1;
+                while f < toks.len()
+                    && f - e < 8
+                    && !toks[f].has(BREAK | NEWLINE)
+                    && (is_cap(&toks[f]) || is_conn(&toks[f]))
+                {
+                    if is_cap(&toks[f]) {
+                        last_cap = f + 1;
+                    }
+                    f += 1;
+                }
+                merges.push((s, last_cap, key));
+                continue;
+            }
+            if next.has(CJK) && toks[e - 1].has(CJK) && gap(text, &toks[e - 1], next).is_empty() {
+                let mut f = e;
+                while f < toks.len()
+                    && f - e < 10
+                    && toks[f].has(CJK)
+                    && !(f > e && toks[f].has(BREAK))
+                {
+                    let stop = h.zh_stops.contains(&toks[f].hash)
+                        && toks[f].hash != h.he
+                        && toks[f].hash != h.yu;
+                    if stop || starts[f] {
+                        break;
+                    }
+                    f += 1;
+                    let run: Vec<u32> = toks[e..f].iter().map(|t| t.hash).collect();
+                    if run.len() >= 3
+                        && h.zh_unit_suffixes
+                            .iter()
+                            .any(|suf| run.ends_with(suf) && run.len() >= suf.len() + 2)
+                    {
+                        merges.push((s, f, key));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // A unit phrase replaces what was found inside it (e.g. a homonym of the unit).
+    let mut replaced = vec![false; toks.len()];
+    let mut added: Vec<Draft> = Vec::new();
+    for (s, e, key) in merges {
+        if gaz.at(key as usize).is_none() || replaced[s..e].iter().any(|&r| r) {
+            continue;
+        }
+        replaced[s..e].iter_mut().for_each(|r| *r = true);
+        added.push(Draft::new(s, e, MatchKind::Name, Some(Lk::Known(key))));
+    }
+    drafts.retain(|d| !replaced[d.start..d.end].iter().any(|&r| r));
+    drafts.extend(added);
+    drafts.sort_by_key(|d| d.start);
+}
+
+fn english_candidates(
+    text: &str,
+    toks: &[Token],
+    covered: &[bool],
+    h: &Hashes,
+    out: &mut Vec<Draft>,
+) {
+    let is_cap = |t: &Token| t.has(CAP) && !t.has(CJK) && !t.has(DIGITS);
+    let is_conn = |t: &Token| h.connectors.contains(&t.hash) && !t.has(CAP);
+    let joined = |a: usize| -> bool {
+        // Token a+1 continues the phrase of token a.
+        let (p, n) = (&toks[a], &toks[a + 1]);
+        !n.has(BREAK | NEWLINE)
+            && !covered[a + 1]
+            && !gap(text, p, n).contains([',', '.', ':', '"', '“', '”'])
+    };
+    let countries = countries();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        if covered[i] || !is_cap(t) || !h.heads.contains(&t.hash) {
+            i += 1;
+            continue;
+        }
+        // Capitalised words right before the head.
+        let mut s = i;
+        while s > 0 && !covered[s - 1] && is_cap(&toks[s - 1]) && joined(s - 1) && i - s < 6 {
+            s -= 1;
+        }
+        // "of Energy and Mines", "for Science and Technology" after it.
+        let mut e = i + 1;
+        let mut j = i + 1;
+        while j < toks.len() && joined(j - 1) && j - i < 10 {
+            if is_cap(&toks[j]) {
+                e = j + 1;
+            } else if !is_conn(&toks[j]) {
+                break;
+            }
+            j += 1;
+        }
+        // Trim countries at either end while the rest still reads as a name.
+        let qualifies = |s: usize, e: usize| -> bool {
+            let words = (s..e).filter(|&k| is_cap(&toks[k])).count();
+            words >= 2 && (s..e).any(|k| h.heads.contains(&toks[k].hash))
+        };
+        while let Some((_, n)) = countries.at(text, toks, s) {
+            if s + n <= i && qualifies(s + n, e) {
+                s += n;
+            } else {
+                break;
+            }
+        }
+        // Trailing "of Laos", "in China".
+        while let Some(k) = ((i + 1)..e).find(|&k| {
+            is_conn(&toks[k])
+                && toks[k].hash != h.the
+                && countries
+                    .at(text, toks, k + 1)
+                    .is_some_and(|(_, n)| k + 1 + n == e)
+                && qualifies(s, k)
+        }) {
+            e = k;
+        }
+        while s < i && toks[s].hash == h.the {
+            s += 1;
+        }
+        let venue = (s..e).any(|k| h.venues.contains(&toks[k].hash));
+        if qualifies(s, e) && !venue {
+            out.push(Draft::new(s, e, MatchKind::Candidate, Some(Lk::Unknown)));
+            i = e;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn chinese_candidates(toks: &[Token], covered: &[bool], h: &Hashes, out: &mut Vec<Draft>) {
+    let mut i = 0;
+    let mut taken_until = 0;
+    while i < toks.len() {
+        if covered[i] || !toks[i].has(CJK) || i < taken_until {
+            i += 1;
+            continue;
+        }
+        // Does a suffix end at token i?
+        let mut best: Option<(usize, usize)> = None; // (start, end)
+        for suf in &h.zh_suffixes {
+            let n = suf.len();
+            if i + 1 < n {
+                continue;
+            }
+            let from = i + 1 - n;
+            if (from..=i)
+                .any(|k| covered[k] || !toks[k].has(CJK) || (k > from && toks[k].has(BREAK)))
+                || !toks[from..=i].iter().zip(suf).all(|(t, h)| t.hash == *h)
+            {
+                continue;
+            }
+            let mut s = from;
+            while s > 0 && from - s < 12 {
+                let p = &toks[s - 1];
+                if covered[s - 1]
+                    || !p.has(CJK)
+                    || toks[s].has(BREAK)
+                    || h.zh_stops.contains(&p.hash)
+                {
+                    break;
+                }
+                s -= 1;
+            }
+            // Time words and the like before a name: `今年`, `近日`, `双方`.
+            while s + 2 <= from && h.zh_lead.contains(&(toks[s].hash, toks[s + 1].hash)) {
+                s += 2;
+            }
+            let min = if n == 1 { 3 } else { 2 };
+            // `新局面`, `部分`: a one-character suffix must end the word.
+            let ends_word = n > 1
+                || toks
+                    .get(i + 1)
+                    .is_none_or(|t| !t.has(CJK) || t.has(BREAK) || h.zh_role.contains(&t.hash));
+            if ends_word && from - s >= min && best.is_none_or(|(bs, _)| s < bs) {
+                best = Some((s, i + 1));
+            }
+        }
+        match best {
+            Some((s, e)) => {
+                out.push(Draft::new(s, e, MatchKind::Candidate, Some(Lk::Unknown)));
+                taken_until = e;
+                i = e;
+            }
+            None => i += 1,
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Open documents and analysed snapshots.
+//!
+//! An open document is a rope edited in place by `didChange` (strictly in arrival order: the
+//! server applies changes synchronously under a `std::sync::Mutex`, before any `.await`). A
+//! [`Snapshot`] is one analysed version: the rope at that version (cloning a rope is O(1)),
+//! its text, and the [`Analysis`]. Requests read the snapshot of the current version, so
+//! hover, completion and the rest never re-analyse for themselves.
+
+use crate::convert;
+use crate::workspace::{self, Corpus};
+use marginalia_core::analysis::{Analysis, Context};
+use marginalia_core::article::{self, Annotations, FILE_TOO_LARGE};
+use marginalia_core::calendar::Date;
+use marginalia_core::config::Config;
+use marginalia_core::dates::Anchor;
+use marginalia_core::findings::{Finding, Span};
+use marginalia_core::text::{Document, Encoding};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+use tower_lsp_server::lsp_types::{Diagnostic, Uri};
+
+/// The analysis function: `marginalia_core::analyse` unless an embedder gives another.
+pub type Analyser = Arc<dyn Fn(&str, &Context) -> Analysis + Send + Sync>;
+
+/// A document the client has open.
+pub struct OpenDoc {
+    pub doc: Document,
+    pub version: i32,
+    /// When the last change arrived (for the debounce).
+    pub last_change: Option<Instant>,
+    /// The latest analysis stored for this document (possibly of an older version).
+    pub snapshot: Option<Arc<Snapshot>>,
+    /// The (version, generation) whose diagnostics were last published.
+    pub published: Option<(i32, u64)>,
+    /// An analysis loop is running for this document.
+    pub analysis_pending: bool,
+}
+
+/// One analysed version of a document (open, or read from disk).
+pub struct Snapshot {
+    /// Unique per analysis: the `resultId` of pulled diagnostics.
+    pub id: u64,
+    pub uri: Uri,
+    /// The document version (`None` for a file read from disk).
+    pub version: Option<i32>,
+    /// The settings/world generation it was analysed with.
+    pub generation: u64,
+    pub doc: Document,
+    pub text: String,
+    /// Per the corpus configuration; a document that is not an article has no findings.
+    pub is_article: bool,
+    pub analysis: Analysis,
+    pub corpus: Arc<Corpus>,
+    /// The effective configuration (file + editor settings).
+    pub config: Config,
+    diagnostics: OnceLock<Vec<Diagnostic>>,
+}
+
+impl Snapshot {
+    /// The diagnostics of this version, converted once.
+    pub fn diagnostics(&self, enc: Encoding) -> &[Diagnostic] {
+        self.diagnostics.get_or_init(|| {
+            self.analysis
+                .findings
+                .iter()
+                .map(|f| convert::diagnostic(f, &self.uri, &self.doc, self.version, enc))
+                .collect()
+        })
+    }
+
+    pub fn gazetteer(&self) -> &marginalia_core::gazetteer::Gazetteer {
+        &self.corpus.gazetteer
+    }
+
+    /// The core context this snapshot was analysed with.
+    pub fn context(&self, today: Option<Date>) -> Context<'_> {
+        Context {
+            gazetteer: &self.corpus.gazetteer,
+            config: &self.config,
+            dct: None,
+            today,
+        }
+    }
+}
+
+fn next_id() -> u64 {
+    static IDS: AtomicU64 = AtomicU64::new(1);
+    IDS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// What an analysis needs besides the text.
+pub struct Job<'a> {
+    pub uri: Uri,
+    pub version: Option<i32>,
+    pub generation: u64,
+    pub doc: Document,
+    pub corpus: Arc<Corpus>,
+    pub config: Config,
+    pub today: Option<Date>,
+    pub analyser: Option<&'a Analyser>,
+}
+
+/// An analysis with nothing found (documents that are not articles, files too large).
+pub fn empty_analysis(findings: Vec<Finding>) -> Analysis {
+    Analysis {
+        article: article::parse(""),
+        annotations: Annotations::default(),
+        anchor: Anchor::None,
+        institutions: Vec::new(),
+        dates: Vec::new(),
+        findings,
+    }
+}
+
+/// Analyses one version. CPU-bound: callers run it on a blocking thread.
+pub fn analyse(job: Job) -> Snapshot {
+    let text = job.doc.text();
+    let path = workspace::uri_path(&job.uri);
+    let is_article = workspace::is_article(&job.corpus, path.as_deref(), &text);
+    let max = job.config.limits.max_file_size;
+    let analysis = if !is_article {
+        empty_analysis(Vec::new())
+    } else if text.len() as u64 > max {
+        empty_analysis(vec![Finding::new(
+            &FILE_TOO_LARGE,
+            Span::empty(0),
+            format!(
+                "the file has {} bytes, more than the limit of {max} (`[limits] max_file_size` in marginalia.toml)",
+                text.len()
+            ),
+        )])
+    } else {
+        let ctx = Context {
+            gazetteer: &job.corpus.gazetteer,
+            config: &job.config,
+            dct: None,
+            today: job.today,
+        };
+        match job.analyser {
+            Some(f) => f(&text, &ctx),
+            None => marginalia_core::analyse(&text, &ctx),
+        }
+    };
+    Snapshot {
+        id: next_id(),
+        uri: job.uri,
+        version: job.version,
+        generation: job.generation,
+        doc: job.doc,
+        text,
+        is_article,
+        analysis,
+        corpus: job.corpus,
+        config: job.config,
+        diagnostics: OnceLock::new(),
+    }
+}
+
+/// A snapshot of a file that could not be read as an article (its one finding).
+pub fn problem_snapshot(
+    uri: Uri,
+    generation: u64,
+    corpus: Arc<Corpus>,
+    config: Config,
+    finding: Finding,
+    shown_text: String,
+) -> Snapshot {
+    Snapshot {
+        id: next_id(),
+        uri,
+        version: None,
+        generation,
+        doc: Document::new(&shown_text),
+        text: shown_text,
+        is_article: true,
+        analysis: empty_analysis(vec![finding]),
+        corpus,
+        config,
+        diagnostics: OnceLock::new(),
+    }
+}
