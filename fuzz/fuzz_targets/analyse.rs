@@ -27,5 +27,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let before = analysis.article.body.slice(&text);
     let after = article::parse(&annotated);
-    assert_eq!(after.body.slice(&annotated), before, "annotate changed the body");
+    assert_eq!(
+        after.body.slice(&annotated),
+        before,
+        "annotate changed the body"
+    );
 });

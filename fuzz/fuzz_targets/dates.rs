@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     let mentions = dates::recognise(&text, &article, &anchor);
     for m in &mentions {
         assert_span(&text, m.span, "date mention");
-        assert!(m.span.start >= article.body.start, "date mention before the body");
+        assert!(
+            m.span.start >= article.body.start,
+            "date mention before the body"
+        );
     }
     let findings = dates::check(&text, &article, &annotations, &mentions);
     assert_findings(&text, &findings);

@@ -9,7 +9,9 @@ use marginalia_fuzz::{encoding, model_lines, model_offset};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
-    let Ok(initial) = String::arbitrary(&mut u) else { return };
+    let Ok(initial) = String::arbitrary(&mut u) else {
+        return;
+    };
     let mut doc = Document::new(&initial);
     let mut model = initial;
     for _ in 0..64 {
@@ -27,11 +29,16 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(doc.apply_change(None, &new_text, enc), Ok(0..model.len()));
             model = new_text;
         } else if start > end {
-            assert!(doc.apply_change(Some((start, end)), &new_text, enc).is_err());
+            assert!(doc
+                .apply_change(Some((start, end)), &new_text, enc)
+                .is_err());
         } else {
             let from = model_offset(&model, start, enc);
             let to = model_offset(&model, end, enc).max(from);
-            assert_eq!(doc.apply_change(Some((start, end)), &new_text, enc), Ok(from..to));
+            assert_eq!(
+                doc.apply_change(Some((start, end)), &new_text, enc),
+                Ok(from..to)
+            );
             model.replace_range(from..to, &new_text);
         }
         assert_eq!(doc.len_bytes(), model.len());

@@ -34,12 +34,20 @@ const METHODS: &[&str] = &[
     "marginalia/noSuchMethod",
 ];
 
-const URIS: &[&str] = &["file:///corpus/a.md", "file:///corpus/b.txt", "untitled:Untitled-1", "not a uri"];
+const URIS: &[&str] = &[
+    "file:///corpus/a.md",
+    "file:///corpus/b.txt",
+    "untitled:Untitled-1",
+    "not a uri",
+];
 
 fn pos(u: &mut Unstructured) -> arbitrary::Result<Value> {
     let small = bool::arbitrary(u)?;
     let (l, c) = if small {
-        (u32::from(u8::arbitrary(u)? % 8), u32::from(u8::arbitrary(u)? % 40))
+        (
+            u32::from(u8::arbitrary(u)? % 8),
+            u32::from(u8::arbitrary(u)? % 40),
+        )
     } else {
         (u32::arbitrary(u)?, u32::arbitrary(u)?)
     };
@@ -54,7 +62,9 @@ fn params(u: &mut Unstructured, method: &str) -> arbitrary::Result<Value> {
             let enc = *u.choose(&["utf-8", "utf-16", "utf-32", "latin-1"])?;
             json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": [enc]}}})
         }
-        "textDocument/didOpen" => json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": i32::arbitrary(u)?, "text": text}}),
+        "textDocument/didOpen" => {
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": i32::arbitrary(u)?, "text": text}})
+        }
         "textDocument/didChange" => {
             let change = if bool::arbitrary(u)? {
                 json!({"text": text})
@@ -63,8 +73,11 @@ fn params(u: &mut Unstructured, method: &str) -> arbitrary::Result<Value> {
             };
             json!({"textDocument": {"uri": uri, "version": i32::arbitrary(u)?}, "contentChanges": [change]})
         }
-        "textDocument/didClose" | "textDocument/didSave" | "textDocument/documentSymbol"
-        | "textDocument/formatting" | "textDocument/diagnostic" => {
+        "textDocument/didClose"
+        | "textDocument/didSave"
+        | "textDocument/documentSymbol"
+        | "textDocument/formatting"
+        | "textDocument/diagnostic" => {
             json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}})
         }
         "textDocument/codeAction" | "textDocument/inlayHint" => json!({
@@ -74,7 +87,9 @@ fn params(u: &mut Unstructured, method: &str) -> arbitrary::Result<Value> {
         }),
         "workspace/symbol" => json!({"query": text}),
         "workspace/executeCommand" => json!({"command": text, "arguments": [uri]}),
-        "workspace/didChangeConfiguration" => json!({"settings": {"marginalia": {"debounceMs": u8::arbitrary(u)?}}}),
+        "workspace/didChangeConfiguration" => {
+            json!({"settings": {"marginalia": {"debounceMs": u8::arbitrary(u)?}}})
+        }
         "$/cancelRequest" => json!({"id": u8::arbitrary(u)?}),
         _ => json!({"textDocument": {"uri": uri}, "position": pos(u)?}),
     })
@@ -90,8 +105,16 @@ fn session(u: &mut Unstructured) -> arbitrary::Result<Vec<u8>> {
     let mut out = Vec::new();
     // Most sessions start properly so the fuzzer reaches the document handlers.
     if u8::arbitrary(u)? % 4 != 0 {
-        frame(&mut out, br#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{}}}"#, 0);
-        frame(&mut out, br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#, 0);
+        frame(
+            &mut out,
+            br#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{}}}"#,
+            0,
+        );
+        frame(
+            &mut out,
+            br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+            0,
+        );
     }
     let n = u8::arbitrary(u)? % 24;
     for id in 1..=i64::from(n) {
@@ -108,7 +131,8 @@ fn session(u: &mut Unstructured) -> arbitrary::Result<Vec<u8>> {
             }
             _ => {
                 let method = *u.choose(METHODS)?;
-                let mut msg = json!({"jsonrpc": "2.0", "method": method, "params": params(u, method)?});
+                let mut msg =
+                    json!({"jsonrpc": "2.0", "method": method, "params": params(u, method)?});
                 if bool::arbitrary(u)? {
                     msg["id"] = json!(id);
                 }

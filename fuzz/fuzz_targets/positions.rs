@@ -9,7 +9,9 @@ use marginalia_fuzz::{encoding, model_offset};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
-    let Ok(text) = String::arbitrary(&mut u) else { return };
+    let Ok(text) = String::arbitrary(&mut u) else {
+        return;
+    };
     let doc = Document::new(&text);
     assert_eq!(doc.len_bytes(), text.len());
     for _ in 0..8 {
@@ -26,14 +28,25 @@ fuzz_target!(|data: &[u8]| {
         let p = Position::new(line % 16, character % 64);
         for p in [p, Position::new(line, character)] {
             let off = doc.offset(p, enc);
-            assert_eq!(off, model_offset(&text, p, enc), "offset of {p:?} in {enc:?}");
+            assert_eq!(
+                off,
+                model_offset(&text, p, enc),
+                "offset of {p:?} in {enc:?}"
+            );
             assert!(text.is_char_boundary(off));
-            assert_eq!(doc.offset(doc.position(off, enc), enc), off, "round trip of {off}");
+            assert_eq!(
+                doc.offset(doc.position(off, enc), enc),
+                off,
+                "round trip of {off}"
+            );
         }
         let byte = byte % (text.len() + 4);
         let p = doc.position(byte, enc);
         let back = doc.offset(p, enc);
-        assert!(back <= byte.min(text.len()), "position of {byte} maps back to {back}");
+        assert!(
+            back <= byte.min(text.len()),
+            "position of {byte} maps back to {back}"
+        );
         let _ = doc.line_col(byte);
         let _ = doc.line_text(p.line as usize);
     }

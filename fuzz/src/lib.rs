@@ -50,11 +50,18 @@ pub fn assert_span(text: &str, span: Span, what: &str) {
 
 pub fn assert_article(text: &str, article: &Article) {
     assert_span(text, article.body, "body");
-    assert_eq!(article.body.end, text.len(), "the body runs to the end of the text");
+    assert_eq!(
+        article.body.end,
+        text.len(),
+        "the body runs to the end of the text"
+    );
     if let Some(fm) = &article.front_matter {
         assert_span(text, fm.span, "front-matter");
         assert_span(text, fm.content, "front-matter content");
-        assert_eq!(fm.span.end, article.body.start, "the body follows the front-matter");
+        assert_eq!(
+            fm.span.end, article.body.start,
+            "the body follows the front-matter"
+        );
         for e in &fm.errors {
             assert_span(text, e.span, "yaml error");
         }

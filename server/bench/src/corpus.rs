@@ -115,7 +115,14 @@ const ZH_DATES: &[&str] = &[
     "九月三日",
 ];
 
-const ZH_VERBS: &[&str] = &["訪問了", "与", "同", "簽署合作協(xié)議，", "举行会谈，", "交流合作"];
+const ZH_VERBS: &[&str] = &[
+    "訪問了",
+    "与",
+    "同",
+    "簽署合作協(xié)議，",
+    "举行会谈，",
+    "交流合作",
+];
 
 const ZH_FILLER: &[&str] = &[
     "加快打造原始創(chuàng)新策源地，加快突破關(guān)鍵核心技術(shù)，努力搶占科技制高點(diǎn)。",
@@ -125,12 +132,18 @@ const ZH_FILLER: &[&str] = &[
     "代表团参观了重点实验室。",
 ];
 
-const ZH_FOOTERS: &[&str] = &["版權(quán)所有 © 中國科學(xué)院 京ICP備05002857號", "联系我们 | 网站地图"];
+const ZH_FOOTERS: &[&str] = &[
+    "版權(quán)所有 © 中國科學(xué)院 京ICP備05002857號",
+    "联系我们 | 网站地图",
+];
 
 fn front_matter(rng: &mut Rng, lang: Lang) -> String {
     let (title, language) = match lang {
         Lang::English => ("CNRS Representative in China Visited KUST", "en"),
-        Lang::Chinese => ("中國科學(xué)院與法國國家科學(xué)研究中心深化合作", "zh-Hant"),
+        Lang::Chinese => (
+            "中國科學(xué)院與法國國家科學(xué)研究中心深化合作",
+            "zh-Hant",
+        ),
     };
     let day = 1 + rng.below(28);
     format!(
@@ -149,7 +162,12 @@ fn paragraph(rng: &mut Rng, lang: Lang, out: &mut String) {
                 if rng.below(3) == 0 {
                     out.push_str(rng.pick(EN_FILLER));
                 } else {
-                    let (d, a, v, b) = (rng.pick(EN_DATES), rng.pick(EN_INSTITUTIONS), rng.pick(EN_VERBS), rng.pick(EN_INSTITUTIONS));
+                    let (d, a, v, b) = (
+                        rng.pick(EN_DATES),
+                        rng.pick(EN_INSTITUTIONS),
+                        rng.pick(EN_VERBS),
+                        rng.pick(EN_INSTITUTIONS),
+                    );
                     out.push_str(&format!("{d}, a delegation of {a} {v} {b}."));
                 }
             }
@@ -160,7 +178,12 @@ fn paragraph(rng: &mut Rng, lang: Lang, out: &mut String) {
                 if rng.below(3) == 0 {
                     out.push_str(rng.pick(ZH_FILLER));
                 } else {
-                    let (d, a, v, b) = (rng.pick(ZH_DATES), rng.pick(ZH_INSTITUTIONS), rng.pick(ZH_VERBS), rng.pick(ZH_INSTITUTIONS));
+                    let (d, a, v, b) = (
+                        rng.pick(ZH_DATES),
+                        rng.pick(ZH_INSTITUTIONS),
+                        rng.pick(ZH_VERBS),
+                        rng.pick(ZH_INSTITUTIONS),
+                    );
                     out.push_str(&format!("{d}，{a}{v}{b}代表團。"));
                 }
             }
@@ -177,7 +200,9 @@ pub fn article(seed: u64, lang: Lang, bytes: usize, with_front_matter: bool) -> 
         s.push_str(&front_matter(&mut rng, lang));
     }
     match lang {
-        Lang::English => s.push_str("News & Events\n\n\nCNRS Representative in China Visited KUST\n\n"),
+        Lang::English => {
+            s.push_str("News & Events\n\n\nCNRS Representative in China Visited KUST\n\n")
+        }
         Lang::Chinese => s.push_str("首頁(yè) > 新聞動(dòng)態(tài)\n\n"),
     }
     let footers = match lang {

@@ -112,7 +112,10 @@ fn pipeline(ror: Option<&[Institution]>) {
         print!(" ROR subset: ms | ROR subset: MB/s |");
     }
     println!();
-    println!("|---|---|---|---|{}", if ror_g.is_some() { "---|---|" } else { "" });
+    println!(
+        "|---|---|---|---|{}",
+        if ror_g.is_some() { "---|---|" } else { "" }
+    );
     for &size in SIZES {
         for lang in [Lang::English, Lang::Chinese] {
             let text = corpus::article(7, lang, size, true);
@@ -144,7 +147,11 @@ fn gazetteer_growth(ror: Option<&[Institution]>) {
     let mut text = String::new();
     let mut i = 0;
     while text.len() < 1 << 20 {
-        let lang = if i % 3 == 2 { Lang::Chinese } else { Lang::English };
+        let lang = if i % 3 == 2 {
+            Lang::Chinese
+        } else {
+            Lang::English
+        };
         text.push_str(&corpus::article(i, lang, 8 << 10, false));
         i += 1;
     }
@@ -165,7 +172,13 @@ fn gazetteer_growth(ror: Option<&[Institution]>) {
         let d = time_median(Duration::from_secs(2), || {
             std::hint::black_box(analyse(&text, &ctx));
         });
-        println!("| {n} | {} | {} | {} | {:.1} |", g.len(), ms(build), ms(d), mb_per_s(text.len(), d));
+        println!(
+            "| {n} | {} | {} | {} | {:.1} |",
+            g.len(),
+            ms(build),
+            ms(d),
+            mb_per_s(text.len(), d)
+        );
     }
     println!();
 }
@@ -181,7 +194,11 @@ fn write_corpus(dir: &Path, n: usize, buckets: &[usize]) -> Vec<(String, usize, 
         let mut bytes = 0;
         let count = upto.min(n) - made;
         for _ in 0..count {
-            let lang = if rng.below(3) == 0 { Lang::Chinese } else { Lang::English };
+            let lang = if rng.below(3) == 0 {
+                Lang::Chinese
+            } else {
+                Lang::English
+            };
             let size = corpus::corpus_size(&mut rng);
             let fm = rng.below(2) == 0;
             let text = corpus::article(made as u64, lang, size, fm);
@@ -197,7 +214,10 @@ fn write_corpus(dir: &Path, n: usize, buckets: &[usize]) -> Vec<(String, usize, 
 fn cli(articles: usize, ror: bool) {
     let bin = marginalia_bin();
     if !bin.exists() {
-        println!("(CLI benchmark skipped: {} is not built; run `cargo build --release -p marginalia`)\n", bin.display());
+        println!(
+            "(CLI benchmark skipped: {} is not built; run `cargo build --release -p marginalia`)\n",
+            bin.display()
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -221,7 +241,8 @@ fn cli(articles: usize, ror: bool) {
         for (name, ror) in variants {
             let run = || {
                 let mut cmd = std::process::Command::new(&bin);
-                cmd.current_dir(dir.path()).args(["check", "--format", "json", "--deny", "never"]);
+                cmd.current_dir(dir.path())
+                    .args(["check", "--format", "json", "--deny", "never"]);
                 if let Some(p) = ror {
                     cmd.arg("--ror").arg(p);
                 }
@@ -229,7 +250,11 @@ fn cli(articles: usize, ror: bool) {
                 let t = Instant::now();
                 let out = cmd.output().unwrap();
                 let d = t.elapsed();
-                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
                 d
             };
             run();
@@ -275,7 +300,11 @@ fn main() {
         let t = Instant::now();
         let r = load_ror_records();
         if let Some(r) = &r {
-            println!("ROR subset: {} records, loaded in {} ms (through the on-disk cache when warm).\n", r.len(), ms(t.elapsed()));
+            println!(
+                "ROR subset: {} records, loaded in {} ms (through the on-disk cache when warm).\n",
+                r.len(),
+                ms(t.elapsed())
+            );
         } else {
             println!("note: the ROR subset is absent; ROR figures are skipped.\n");
         }

@@ -45,13 +45,25 @@ fn fix_replaces_atomically_keeping_mode_and_crlf() {
     let fixed = fs::read_to_string(&path).unwrap();
     assert_ne!(fixed, original, "nothing was fixed: {}", stdout(&out));
     assert!(fixed.contains("published: 2019-10-16\r\n"), "{fixed:?}");
-    assert_eq!(fixed.matches('\n').count(), fixed.matches("\r\n").count(), "a bare LF was written: {fixed:?}");
+    assert_eq!(
+        fixed.matches('\n').count(),
+        fixed.matches("\r\n").count(),
+        "a bare LF was written: {fixed:?}"
+    );
     let body = "The delegation discussed joint projects.\r\n";
     assert!(fixed.ends_with(&format!("---\r\n{body}")), "{fixed:?}");
     let meta = fs::metadata(&path).unwrap();
     assert_eq!(meta.permissions().mode() & 0o7777, 0o640);
-    assert_ne!(meta.ino(), inode, "the file was rewritten in place, not replaced");
-    assert!(strays(dir.path(), &["article.md"]).is_empty(), "{:?}", strays(dir.path(), &["article.md"]));
+    assert_ne!(
+        meta.ino(),
+        inode,
+        "the file was rewritten in place, not replaced"
+    );
+    assert!(
+        strays(dir.path(), &["article.md"]).is_empty(),
+        "{:?}",
+        strays(dir.path(), &["article.md"])
+    );
 
     // A second --fix changes nothing.
     let out = run_in(dir.path(), &["check", "--fix", "article.md"]);
@@ -73,33 +85,59 @@ fn annotate_write_keeps_body_bom_line_endings_and_mode() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let written = fs::read_to_string(&path).unwrap();
     assert!(written.starts_with("\u{feff}---\r"), "{written:?}");
-    assert!(!written.contains('\n'), "a LF was written into a CR file: {written:?}");
-    assert!(written.ends_with(&BODY.replace('\n', "\r")), "the body changed: {written:?}");
-    assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o7777, 0o604);
+    assert!(
+        !written.contains('\n'),
+        "a LF was written into a CR file: {written:?}"
+    );
+    assert!(
+        written.ends_with(&BODY.replace('\n', "\r")),
+        "the body changed: {written:?}"
+    );
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o7777,
+        0o604
+    );
     assert!(strays(dir.path(), &["visit.txt"]).is_empty());
 
     let out = run_in(dir.path(), &["annotate", "--write", "visit.txt"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(fs::read_to_string(&path).unwrap(), written, "a second annotate changed the file");
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        written,
+        "a second annotate changed the file"
+    );
 }
 
 /// A read-only file (mode 0444) is not written, even by root: a message says so, exit 2,
 /// the bytes are unchanged.
 #[test]
 fn read_only_files_are_refused() {
-    let dir = corpus(&[("article.md", MISSPELT.as_bytes()), ("bare.md", BODY.as_bytes())]);
+    let dir = corpus(&[
+        ("article.md", MISSPELT.as_bytes()),
+        ("bare.md", BODY.as_bytes()),
+    ]);
     for name in ["article.md", "bare.md"] {
         fs::set_permissions(dir.path().join(name), fs::Permissions::from_mode(0o444)).unwrap();
     }
     let out = run_in(dir.path(), &["check", "--fix", "article.md"]);
     assert_eq!(code(&out), 2, "{}\n{}", stdout(&out), stderr(&out));
-    assert!(format!("{}{}", stdout(&out), stderr(&out)).contains("read-only"), "{}", stderr(&out));
-    assert_eq!(fs::read_to_string(dir.path().join("article.md")).unwrap(), MISSPELT);
+    assert!(
+        format!("{}{}", stdout(&out), stderr(&out)).contains("read-only"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("article.md")).unwrap(),
+        MISSPELT
+    );
 
     let out = run_in(dir.path(), &["annotate", "--write", "bare.md"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
-    assert_eq!(fs::read_to_string(dir.path().join("bare.md")).unwrap(), BODY);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("bare.md")).unwrap(),
+        BODY
+    );
     assert!(strays(dir.path(), &["article.md", "bare.md"]).is_empty());
 }
 
@@ -116,13 +154,25 @@ fn links_leaving_the_corpus_are_refused() {
     let link = dir.path().join("linked.md");
     std::os::unix::fs::symlink(&target, &link).unwrap();
 
-    for args in [&["check", "--fix", "linked.md"][..], &["annotate", "--write", "linked.md"][..]] {
+    for args in [
+        &["check", "--fix", "linked.md"][..],
+        &["annotate", "--write", "linked.md"][..],
+    ] {
         let out = run_in(dir.path(), args);
-        assert_eq!(code(&out), 2, "{args:?}: {}\n{}", stdout(&out), stderr(&out));
+        assert_eq!(
+            code(&out),
+            2,
+            "{args:?}: {}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
         let said = format!("{}{}", stdout(&out), stderr(&out));
         assert!(said.contains("outside"), "{args:?}: {said}");
         assert_eq!(fs::read_to_string(&target).unwrap(), content);
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 }
 
@@ -153,7 +203,7 @@ fn a_file_changed_since_it_was_read_is_not_overwritten() {
     for (attempt, percent) in [30u32, 50, 70, 90].into_iter().enumerate() {
         let dir = corpus(&[("big.md", text.as_bytes())]);
         let path = dir.path().join("big.md");
-        let child = Command::new(env!("CARGO_BIN_EXE_marginalia"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_marginalia"))
             .current_dir(dir.path())
             .args(["annotate", "--write", "big.md", "--today", "2026-01-01"])
             .stdout(Stdio::piped())
@@ -178,11 +228,18 @@ fn a_file_changed_since_it_was_read_is_not_overwritten() {
         );
         if now == theirs {
             assert_eq!(out.status.code(), Some(2), "refused without saying so");
-            assert!(String::from_utf8_lossy(&out.stderr).contains("changed"), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("changed"),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             refusals += 1;
         }
     }
-    assert!(refusals > 0, "never raced the analysis (full run {full:?}): the test did not exercise the refusal");
+    assert!(
+        refusals > 0,
+        "never raced the analysis (full run {full:?}): the test did not exercise the refusal"
+    );
 }
 
 /// `annotate --write` on a 1 MB article killed (SIGKILL) at pseudo-random moments, biased to
@@ -246,12 +303,10 @@ fn a_killed_process_leaves_the_old_or_the_new_file() {
     eprintln!("killed {runs} runs (full run {full:?}): {saw_old} left the old file, {saw_new} the new one, {leftovers} temporary files left behind");
 }
 
-/// `check --fix` twice equals once. Fails today: each "Add … to annotations" fix inserts at
-/// the same place, the CLI defers edits that touch one already taken to the next round, and
-/// it runs at most 8 rounds, so an article missing nine institutions gets eight of them from
-/// the first `--fix` and the last from the second.
+/// `check --fix` twice equals once, even with more missing institutions than `--fix` runs
+/// rounds (every "Add …" fix inserts at the same place, so only the set fix can take them all
+/// in one round).
 #[test]
-#[ignore = "bug (check --fix rounds): nine missing institutions need two runs of --fix"]
 fn fix_twice_equals_once_with_nine_missing_institutions() {
     let text = "中国科学院（CAS）\u{a0}院长白春礼出席会议。\n\nProf. FENG Qiang, Director of Office of International Affairs, USTB, led the delegation to the China Association for Science and Technology (CAST).\n\nOn the afternoon of October 15th, Dr. Philippe ARNAUD, Director, Office of the French National Centre for Scientific Research in China (CNRS), visited KUST.\n\nThe Russian Academy of Engineering welcomed 25 new Chinese engineers as foreign academics on Monday.\n\n2019年10月15日，昆明理工大学与老挝国立大学签署合作协议。\n\nTsinghua University and the Institute of Botany also attended.\n";
     let dir = corpus(&[("a.md", text.as_bytes())]);
@@ -262,5 +317,10 @@ fn fix_twice_equals_once_with_nine_missing_institutions() {
     assert_ne!(once, text);
     let out = run_in(dir.path(), &["check", "--fix", "a.md"]);
     assert!(code(&out) <= 1, "{}", stderr(&out));
-    assert_eq!(fs::read_to_string(&path).unwrap(), once, "the second --fix changed the file: {}", stderr(&out));
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        once,
+        "the second --fix changed the file: {}",
+        stderr(&out)
+    );
 }

@@ -48,7 +48,10 @@ fn invalid_utf8_is_a_finding_and_is_never_rewritten() {
 fn nul_bytes_are_a_binary_file_finding() {
     let bytes: &[u8] = b"---\ntitel: x\n---\nKUST\0\0\0 met CNRS\n";
     let dir = corpus(&[("nul.md", bytes)]);
-    let out = run_in(dir.path(), &["check", "--format", "json", "--fix", "nul.md"]);
+    let out = run_in(
+        dir.path(),
+        &["check", "--format", "json", "--fix", "nul.md"],
+    );
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(codes_of(&out), ["MA0002"]);
     assert_eq!(fs::read(dir.path().join("nul.md")).unwrap(), bytes);
@@ -96,7 +99,11 @@ fn bom_and_crlf_files_keep_both() {
     assert!(code(&out) <= 1, "{}", stderr(&out));
     let after = fs::read_to_string(dir.path().join("bom.md")).unwrap();
     assert!(after.starts_with("\u{feff}---\r\n"), "{after:?}");
-    assert_eq!(after.matches('\n').count(), after.matches("\r\n").count(), "{after:?}");
+    assert_eq!(
+        after.matches('\n').count(),
+        after.matches("\r\n").count(),
+        "{after:?}"
+    );
     assert!(after.contains("\r\npublished: 2019-10-16\r\n"), "{after:?}");
     assert!(after.ends_with("---\r\nBody text.\r\n"));
 }
@@ -106,10 +113,23 @@ fn bom_and_crlf_files_keep_both() {
 fn unclosed_and_only_front_matter_files() {
     let dir = corpus(&[
         ("unclosed.md", b"---\ntitle: A visit\n\nKUST met CNRS.\n"),
-        ("only.md", b"---\ntitle: A visit\npublished: 2019-10-16\n---\n"),
+        (
+            "only.md",
+            b"---\ntitle: A visit\npublished: 2019-10-16\n---\n",
+        ),
         ("empty.md", b""),
     ]);
-    let out = run_in(dir.path(), &["check", "--format", "json", "unclosed.md", "only.md", "empty.md"]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "unclosed.md",
+            "only.md",
+            "empty.md",
+        ],
+    );
     assert!(code(&out) <= 1, "{}", stderr(&out));
     let findings = json(&out)["findings"].clone();
     let for_file = |name: &str| -> Vec<String> {
@@ -121,8 +141,14 @@ fn unclosed_and_only_front_matter_files() {
             .map(|f| f["code"].as_str().unwrap().to_string())
             .collect()
     };
-    assert!(for_file("unclosed.md").contains(&"MA0103".to_string()), "{findings}");
-    assert!(!for_file("only.md").iter().any(|c| c.starts_with("MA00")), "{findings}");
+    assert!(
+        for_file("unclosed.md").contains(&"MA0103".to_string()),
+        "{findings}"
+    );
+    assert!(
+        !for_file("only.md").iter().any(|c| c.starts_with("MA00")),
+        "{findings}"
+    );
 }
 
 /// A FIFO named like an article (nobody will ever write to it) does not block a check of the
@@ -158,7 +184,12 @@ fn a_fifo_in_the_corpus_does_not_hang_check() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(!err.contains("panicked"), "{err}");
 }
 
@@ -181,20 +212,31 @@ fn lsp_client_disappearing_mid_request_ends_the_server_cleanly() {
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = child.stdout.take().unwrap();
     stdin
-        .write_all(&frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#))
+        .write_all(&frame(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        ))
         .unwrap();
     // Wait for the initialize response so the server is in its main loop.
     let mut buf = [0u8; 4096];
     let n = stdout.read(&mut buf).unwrap();
-    assert!(String::from_utf8_lossy(&buf[..n]).contains("Content-Length"), "no response");
-    stdin.write_all(&frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#)).unwrap();
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).contains("Content-Length"),
+        "no response"
+    );
+    stdin
+        .write_all(&frame(
+            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        ))
+        .unwrap();
     let big = "On the afternoon of October 15th, CNRS visited KUST. ".repeat(20_000);
     let open = serde_json::json!({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///tmp/gone.md","languageId":"markdown","version":1,"text":big}}});
     stdin.write_all(&frame(&open.to_string())).unwrap();
     let hover = r#"{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///tmp/gone.md"},"position":{"line":0,"character":40}}}"#;
     stdin.write_all(&frame(hover)).unwrap();
     // Half a message, then the client is gone: both pipes close.
-    stdin.write_all(b"Content-Length: 500\r\n\r\n{\"jsonrpc\":").unwrap();
+    stdin
+        .write_all(b"Content-Length: 500\r\n\r\n{\"jsonrpc\":")
+        .unwrap();
     drop(stdin);
     drop(stdout);
     let t = Instant::now();
@@ -209,7 +251,12 @@ fn lsp_client_disappearing_mid_request_ends_the_server_cleanly() {
         std::thread::sleep(Duration::from_millis(20));
     };
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(1), "{status:?} {err}");
 }

@@ -1,7 +1,7 @@
 //! Throughput of institution recognition + checks, and of the whole `analyse`, one thread.
 //!
 //! Corpora (each a few MB):
-//! - `articles`: the seeds of `../shared/seeds`, the gold articles of
+//! - `articles`: the seeds of `../shared/seeds` (relative to the repository), the gold articles of
 //!   `fixtures/eval/institutions` and `fixtures/articles/*`, each analysed as its own article,
 //!   repeated (realistic news text, English and Chinese);
 //! - `dense`: the gold articles concatenated into ONE text (a mention every ~50 bytes: the
@@ -59,11 +59,48 @@ fn read_dir_texts(dir: &Path, out: &mut Vec<String>) {
 /// English filler with names from the gazetteer (a tiny LCG keeps it deterministic).
 fn generated(g: &Gazetteer, bytes: usize) -> Vec<String> {
     const FILLER: &[&str] = &[
-        "the", "delegation", "visited", "and", "signed", "a", "memorandum", "on", "cooperation",
-        "in", "research", "with", "students", "from", "during", "meeting", "professor", "said",
-        "that", "both", "sides", "will", "strengthen", "exchanges", "of", "teachers", "joint",
-        "laboratory", "projects", "October", "2019", "President", "Dr.", "talks", "new",
-        "energy", "materials", "training", "programme", "year", "agreement", "field",
+        "the",
+        "delegation",
+        "visited",
+        "and",
+        "signed",
+        "a",
+        "memorandum",
+        "on",
+        "cooperation",
+        "in",
+        "research",
+        "with",
+        "students",
+        "from",
+        "during",
+        "meeting",
+        "professor",
+        "said",
+        "that",
+        "both",
+        "sides",
+        "will",
+        "strengthen",
+        "exchanges",
+        "of",
+        "teachers",
+        "joint",
+        "laboratory",
+        "projects",
+        "October",
+        "2019",
+        "President",
+        "Dr.",
+        "talks",
+        "new",
+        "energy",
+        "materials",
+        "training",
+        "programme",
+        "year",
+        "agreement",
+        "field",
     ];
     let names: Vec<String> = g
         .iter()
@@ -115,12 +152,12 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let mb: usize = args
-        .first()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(4);
+    let mb: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(4);
     let repeat: usize = flag("--repeat").and_then(|r| r.parse().ok()).unwrap_or(1);
     let only = flag("--only");
+    // `--dump PATH`: writes every mention and finding (to compare two builds).
+    let dump = flag("--dump");
+    let mut dumped = String::new();
 
     let mut owned;
     let gazetteer: &Gazetteer = match flag("--ror") {
@@ -155,13 +192,11 @@ fn main() {
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut articles: Vec<String> = Vec::new();
-    read_dir_texts(Path::new("/work/shared/seeds"), &mut articles);
     read_dir_texts(&root.join("../shared/seeds"), &mut articles);
     let mut gold: Vec<String> = Vec::new();
     read_dir_texts(&root.join("fixtures/eval/institutions"), &mut gold);
     articles.extend(gold.iter().cloned());
     read_dir_texts(&root.join("fixtures/articles"), &mut articles);
-    articles.dedup();
 
     let repeat_to = |docs: &[String]| -> Vec<String> {
         let mut out = Vec::new();
@@ -198,24 +233,53 @@ fn main() {
         let mb = bytes as f64 / 1e6;
         let mut best = (f64::MAX, f64::MAX);
         let (mut mentions, mut findings) = (0, 0);
-        for _ in 0..repeat {
+        for rep in 0..repeat {
+            // Front-matter parsing is not part of the measure.
+            let parsed: Vec<_> = docs
+                .iter()
+                .map(|d| {
+                    let a = article::parse(d);
+                    let (ann, _) = article::schema::read(d, &a, &Default::default());
+                    (a, ann)
+                })
+                .collect();
             let t = Clock::start();
             let (mut m_n, mut f_n) = (0, 0);
-            for d in docs {
-                let a = article::parse(d);
-                let (ann, _) = article::schema::read(d, &a, &Default::default());
-                let m = institutions::recognise(d, &a, &ann, gazetteer);
-                f_n += institutions::check(d, &a, &ann, &m, gazetteer).len();
+            for (d, (a, ann)) in docs.iter().zip(&parsed) {
+                let m = institutions::recognise(d, a, ann, gazetteer);
+                let f = institutions::check(d, a, ann, &m, gazetteer);
+                if dump.is_some() && rep == 0 {
+                    use std::fmt::Write;
+                    for x in &m {
+                        let _ = writeln!(
+                            dumped,
+                            "{name} {:?} {:?} {:?} {:?}",
+                            x.span,
+                            x.span.slice(d),
+                            x.link,
+                            x.kind
+                        );
+                    }
+                    for x in &f {
+                        let _ = writeln!(dumped, "{name} F {} {:?} {}", x.code, x.span, x.message);
+                    }
+                }
+                f_n += f.len();
                 m_n += m.len();
             }
             let inst = t.secs();
             let t = Clock::start();
-            for d in docs {
-                std::hint::black_box(analyse(d, &ctx).findings.len());
+            if !args.iter().any(|a| a == "--institutions-only") {
+                for d in docs {
+                    std::hint::black_box(analyse(d, &ctx).findings.len());
+                }
             }
             let whole = t.secs();
             best = (best.0.min(inst), best.1.min(whole));
             (mentions, findings) = (m_n, f_n);
+            if let Some(p) = &dump {
+                let _ = std::fs::write(p, &dumped);
+            }
         }
         println!(
             "{name:>9}: {mb:.1} MB in {} docs, {mentions} mentions, {findings} findings | institutions (recognise + check) {:.1} MB/s | whole analyse {:.1} MB/s (one thread, CPU time)",

@@ -120,15 +120,22 @@ fn check(text: &str) -> (Analysis, Duration, usize) {
         today: Date::new(2024, 6, 1),
     };
     // One-time lazily built tables (regexes, automata) are not the input's cost.
-    let _ = analyse("---\ntitle: warm-up\n---\nCNRS visited KUST on October 15th, 2019.\n", &ctx);
+    let _ = analyse(
+        "---\ntitle: warm-up\n---\nCNRS visited KUST on October 15th, 2019.\n",
+        &ctx,
+    );
     let (analysis, elapsed, peak) = measure(|| analyse(text, &ctx));
     let valid = |s: marginalia_core::Span| {
-        s.start <= s.end && s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)
+        s.start <= s.end
+            && s.end <= text.len()
+            && text.is_char_boundary(s.start)
+            && text.is_char_boundary(s.end)
     };
     for f in &analysis.findings {
         assert!(valid(f.span), "{} span {:?} invalid", f.code, f.span);
         for fix in &f.fixes {
-            apply_edits(text, &fix.edits).unwrap_or_else(|e| panic!("fix of {} does not apply: {e}", f.code));
+            apply_edits(text, &fix.edits)
+                .unwrap_or_else(|e| panic!("fix of {} does not apply: {e}", f.code));
         }
     }
     for m in &analysis.institutions {
@@ -170,14 +177,28 @@ fn body_of_size(bytes: usize) -> String {
 /// A 50 MB annotated article (five times the CLI's default file-size limit, which the core
 /// does not apply). Bounds (release): analysis under 30 s, peak heap under 8× the text.
 #[test]
-#[cfg_attr(debug_assertions, ignore = "50 MB: run in release (`cargo test --release -p marginalia-core --test hostile`)")]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "50 MB: run in release (`cargo test --release -p marginalia-core --test hostile`)"
+)]
 fn article_of_50_mb() {
     let text = format!("{FRONT_MATTER}{}", body_of_size(50 * MB));
     let (a, elapsed, peak) = check(&text);
-    eprintln!("50 MB article: {elapsed:?}, peak heap {} MB, {} findings", peak / MB, a.findings.len());
+    eprintln!(
+        "50 MB article: {elapsed:?}, peak heap {} MB, {} findings",
+        peak / MB,
+        a.findings.len()
+    );
     assert!(a.article.front_matter.is_some());
-    assert!(elapsed < time_bound(Duration::from_secs(30)), "took {elapsed:?}");
-    assert!(peak < 8 * text.len(), "peak heap {peak} bytes for {} bytes of text", text.len());
+    assert!(
+        elapsed < time_bound(Duration::from_secs(30)),
+        "took {elapsed:?}"
+    );
+    assert!(
+        peak < 8 * text.len(),
+        "peak heap {peak} bytes for {} bytes of text",
+        text.len()
+    );
     // The end of the text is still addressable in O(log n).
     let doc = Document::new(&text);
     let end = doc.position(text.len(), Encoding::Utf16);
@@ -190,22 +211,36 @@ fn article_of_50_mb() {
 /// end convert both ways in O(log n).
 #[test]
 fn single_line_of_10_mb() {
-    let unit = "KUST and CNRS met in Kunming on October 15th 2019; 中國科學(xué)院代表團 visited 😀 ";
+    let unit =
+        "KUST and CNRS met in Kunming on October 15th 2019; 中國科學(xué)院代表團 visited 😀 ";
     let text = unit.repeat(10 * MB / unit.len() + 1);
     assert!(!text.contains(['\n', '\r']));
     let (a, elapsed, peak) = check(&text);
     eprintln!("10 MB line: {elapsed:?}, peak heap {} MB", peak / MB);
-    assert!(elapsed < time_bound(Duration::from_secs(10)), "took {elapsed:?}");
-    assert!(peak < 16 * text.len(), "peak heap {peak} for {} bytes", text.len());
+    assert!(
+        elapsed < time_bound(Duration::from_secs(10)),
+        "took {elapsed:?}"
+    );
+    assert!(
+        peak < 16 * text.len(),
+        "peak heap {peak} for {} bytes",
+        text.len()
+    );
     // Without front-matter, the one finding about the file is its missing annotation.
     assert!(codes(&a).contains(&"MA0101"), "{:?}", codes(&a));
     let doc = Document::new(&text);
     let (end, t, _) = measure(|| doc.position(text.len(), Encoding::Utf16));
-    assert!(t < time_bound(Duration::from_millis(5)), "position took {t:?}");
+    assert!(
+        t < time_bound(Duration::from_millis(5)),
+        "position took {t:?}"
+    );
     assert_eq!(end.line, 0);
     assert_eq!(end.character as usize, text.encode_utf16().count());
     assert_eq!(doc.offset(end, Encoding::Utf16), text.len());
-    assert_eq!(doc.offset(Position::new(0, u32::MAX), Encoding::Utf32), text.len());
+    assert_eq!(
+        doc.offset(Position::new(0, u32::MAX), Encoding::Utf32),
+        text.len()
+    );
 }
 
 /// Nesting far beyond the 64 levels annotations could need, in flow and block style: one
@@ -215,7 +250,11 @@ fn single_line_of_10_mb() {
 #[test]
 fn deeply_nested_yaml() {
     let depth = 100_000;
-    let flow = format!("---\ntitle: {}{}\n---\nBody text.\n", "[".repeat(depth), "]".repeat(depth));
+    let flow = format!(
+        "---\ntitle: {}{}\n---\nBody text.\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
     let mut block = String::from("---\n");
     for i in 0..2_000 {
         block.push_str(&" ".repeat(i));
@@ -230,13 +269,23 @@ fn deeply_nested_yaml() {
     seqs.push_str("---\n");
     for text in [&flow, &block, &seqs] {
         let (a, elapsed, peak) = check(text);
-        assert!(elapsed < time_bound(Duration::from_secs(1)), "took {elapsed:?}");
-        assert!(peak < 64 * text.len() + MB, "peak heap {peak} for {} bytes", text.len());
+        assert!(
+            elapsed < time_bound(Duration::from_secs(1)),
+            "took {elapsed:?}"
+        );
+        assert!(
+            peak < 64 * text.len() + MB,
+            "peak heap {peak} for {} bytes",
+            text.len()
+        );
         let yaml: Vec<_> = a.findings.iter().filter(|f| f.code == "MA0102").collect();
         assert_eq!(yaml.len(), 1, "{:?}", codes(&a));
         let m = &yaml[0].message;
         assert!(m.contains("64") || m.contains("recursion limit"), "{m}");
-        assert_eq!(a.article.body.slice(text).trim(), if text == &seqs { "" } else { "Body text." });
+        assert_eq!(
+            a.article.body.slice(text).trim(),
+            if text == &seqs { "" } else { "Body text." }
+        );
     }
 }
 
@@ -252,7 +301,10 @@ fn billion_laughs_yaml() {
     }
     text.push_str("title: *l9\n---\nThe body.\n");
     let (a, elapsed, peak) = check(&text);
-    assert!(elapsed < time_bound(Duration::from_secs(1)), "took {elapsed:?}");
+    assert!(
+        elapsed < time_bound(Duration::from_secs(1)),
+        "took {elapsed:?}"
+    );
     assert!(peak < 64 * text.len() + MB, "peak heap {peak}");
     let aliases = a.findings.iter().filter(|f| f.code == "MA0116").count();
     assert_eq!(aliases, 9 * 9 + 1, "{:?}", codes(&a));
@@ -281,8 +333,16 @@ notes: [1, 2]\n\
 On the afternoon of October 15th, CNRS visited KUST.\n";
     let (a, elapsed, _) = check(text);
     assert!(elapsed < time_bound(Duration::from_secs(1)));
-    let wrong = a.findings.iter().filter(|f| f.code == "MA0105" || f.code == "MA0114" || f.code == "MA0106").count();
-    assert!(wrong >= 10, "expected a finding per key, got {:?}", codes(&a));
+    let wrong = a
+        .findings
+        .iter()
+        .filter(|f| f.code == "MA0105" || f.code == "MA0114" || f.code == "MA0106")
+        .count();
+    assert!(
+        wrong >= 10,
+        "expected a finding per key, got {:?}",
+        codes(&a)
+    );
     assert!(a.annotations.title.is_none() && a.annotations.institutions.is_empty());
 
     // Entries of the wrong shape inside the lists, and roots that are not mappings.
@@ -323,7 +383,11 @@ fn byte_order_mark() {
     let text = "\u{feff}---\ntitle: A visit\n---\nBody.\n";
     let (a, _, _) = check(text);
     assert!(a.article.bom);
-    let fm = a.article.front_matter.as_ref().expect("front-matter after the BOM");
+    let fm = a
+        .article
+        .front_matter
+        .as_ref()
+        .expect("front-matter after the BOM");
     assert_eq!(fm.span.start, 3);
     let doc = Document::new(text);
     assert_eq!(doc.position(3, Encoding::Utf16), Position::new(0, 1));
@@ -353,7 +417,10 @@ fn crlf_and_lone_cr() {
         let (a, _, _) = check(&text);
         assert_eq!(a.article.line_ending, ending);
         assert!(a.article.front_matter.is_some(), "{text:?}");
-        assert_eq!(a.article.body.slice(&text), format!("KUST met CNRS.{nl}{nl}Second paragraph.{nl}"));
+        assert_eq!(
+            a.article.body.slice(&text),
+            format!("KUST met CNRS.{nl}{nl}Second paragraph.{nl}")
+        );
         let doc = Document::new(&text);
         assert_eq!(doc.len_lines(), 8);
         assert_eq!(doc.line_text(4), "KUST met CNRS.");
@@ -363,8 +430,16 @@ fn crlf_and_lone_cr() {
         for f in &a.findings {
             for fix in &f.fixes {
                 let fixed = apply_edits(&bare, &fix.edits).unwrap();
-                let other = if nl == "\r\n" { fixed.replace("\r\n", "") } else { fixed.clone() };
-                assert!(!other.contains('\n'), "{} fix mixes line endings: {fixed:?}", f.code);
+                let other = if nl == "\r\n" {
+                    fixed.replace("\r\n", "")
+                } else {
+                    fixed.clone()
+                };
+                assert!(
+                    !other.contains('\n'),
+                    "{} fix mixes line endings: {fixed:?}",
+                    f.code
+                );
             }
         }
     }
@@ -382,7 +457,10 @@ fn right_to_left_and_combining_text() {
     let title = "جامعة\u{200f} כּוּנְמִינְג e\u{301}cole\u{202e}evil\u{202c}";
     let text = format!("---\ntitle: \"{title}\"\nlanguage: ar\n---\nوقعت جامعة كونمينغ اتفاقية مع CNRS في ١٥ أكتوبر ٢٠١٩.\nÉcole\u{301}\u{302}\u{303} normale supérieure, שיתוף פעולה.\n");
     let (a, _, _) = check(&text);
-    assert_eq!(a.annotations.title.as_ref().map(|t| t.value.as_str()), Some(title));
+    assert_eq!(
+        a.annotations.title.as_ref().map(|t| t.value.as_str()),
+        Some(title)
+    );
     let doc = Document::new(&text);
     let line = 4;
     let line_text = doc.line_text(line);
@@ -403,7 +481,10 @@ fn right_to_left_and_combining_text() {
 fn front_matter_opener_without_closer() {
     let text = "---\ntitle: A visit\npublished: 2019-10-16\n\nKUST met CNRS on October 15th.\n";
     let (a, _, _) = check(text);
-    assert_eq!(a.article.unclosed_opener.map(|s| s.slice(text)), Some("---"));
+    assert_eq!(
+        a.article.unclosed_opener.map(|s| s.slice(text)),
+        Some("---")
+    );
     assert_eq!(a.article.body.slice(text), text);
     assert!(a.annotations.title.is_none());
     let unclosed: Vec<_> = a.findings.iter().filter(|f| f.code == "MA0103").collect();

@@ -203,34 +203,3 @@ fn seeds_every_institution_found_and_linked_no_false_mention() {
     );
 }
 
-/// Throughput of recognition + checks with the embedded gazetteer (meaningful in release
-/// builds: `cargo test --release -p marginalia-core --test institutions_eval -- --nocapture`).
-#[test]
-fn throughput_with_the_embedded_gazetteer() {
-    let dir = repo().join("fixtures/eval/institutions");
-    let mut corpus = String::new();
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.to_string_lossy().ends_with(".txt") {
-            corpus.push_str(&std::fs::read_to_string(&p).unwrap());
-            corpus.push_str("\n\n");
-        }
-    }
-    let text = corpus.repeat((4 << 20) / corpus.len().max(1) + 1);
-    let g = Gazetteer::embedded();
-    let _ = g.index();
-    let a = article::parse(&text);
-    let t = std::time::Instant::now();
-    let m = institutions::recognise(&text, &a, &Default::default(), g);
-    let f = institutions::check(&text, &a, &Default::default(), &m, g);
-    let secs = t.elapsed().as_secs_f64();
-    eprintln!(
-        "recognise + check, embedded gazetteer: {:.1} MB in {:.3}s = {:.1} MB/s ({} mentions, {} findings, one thread)",
-        text.len() as f64 / 1e6,
-        secs,
-        text.len() as f64 / 1e6 / secs,
-        m.len(),
-        f.len()
-    );
-    assert!(!m.is_empty());
-}

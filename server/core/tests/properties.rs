@@ -11,8 +11,8 @@
 //!     applying it a second time changes nothing;
 //!   - `check --fix` rounds (all non-touching safe fixes, as the CLI takes them) reach a
 //!     fixed point (see `MAX_FIX_ROUNDS` for the CLI's own limit);
-//!   (front-matters with a duplicated top-level key, MA0115, are left out of the two fix
-//!   properties: see tests/regressions.rs);
+//!   - front-matters with a duplicated top-level key (MA0115) are left out of the two fix
+//!     properties: see tests/regressions.rs;
 //!   - `annotate` never changes the body, and annotating twice equals annotating once.
 //!
 //! Case counts: `PROPTEST_CASES` overrides the defaults below (see docs/reliability.md).
@@ -95,8 +95,26 @@ fn model_position(text: &str, byte: usize, enc: Encoding) -> Position {
 // Generators for text.
 
 const PIECES: &[&str] = &[
-    "a", "Z", " ", "KUST", "中", "學(xué)", "😀", "e\u{301}", "\u{5d0}\u{5d1}", "\u{627}\u{644}",
-    "\u{a0}", "\u{2028}", "\u{feff}", "\t", "\r\n", "\r", "\n", "\n\n", "\u{10ffff}", "---",
+    "a",
+    "Z",
+    " ",
+    "KUST",
+    "中",
+    "學(xué)",
+    "😀",
+    "e\u{301}",
+    "\u{5d0}\u{5d1}",
+    "\u{627}\u{644}",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{feff}",
+    "\t",
+    "\r\n",
+    "\r",
+    "\n",
+    "\n\n",
+    "\u{10ffff}",
+    "---",
 ];
 
 fn piece_text(max: usize) -> impl Strategy<Value = String> {
@@ -333,8 +351,12 @@ fn run(text: &str, gazetteer: &Gazetteer, config: &Config) -> Analysis {
 }
 
 fn apply(text: &str, fix: &Fix) -> String {
-    apply_edits(text, &fix.edits)
-        .unwrap_or_else(|e| panic!("fix {:?} does not apply to its own text: {e}\n{text:?}", fix.title))
+    apply_edits(text, &fix.edits).unwrap_or_else(|e| {
+        panic!(
+            "fix {:?} does not apply to its own text: {e}\n{text:?}",
+            fix.title
+        )
+    })
 }
 
 /// What identifies "the same fix" after the text moved: code, title and replacement texts.
@@ -356,7 +378,12 @@ fn offered(analysis: &Analysis) -> Vec<(String, String, Vec<String>)> {
 
 /// The body after applying the edits that lie inside it (relative to the body), or `None`
 /// when an edit straddles the boundary.
-fn body_with(text: &str, body: std::ops::Range<usize>, edits: &[TextEdit], empty_at_start_inside: bool) -> Option<String> {
+fn body_with(
+    text: &str,
+    body: std::ops::Range<usize>,
+    edits: &[TextEdit],
+    empty_at_start_inside: bool,
+) -> Option<String> {
     let mut inside = Vec::new();
     for e in edits {
         let (s, t) = (e.span.start, e.span.end);
@@ -392,11 +419,15 @@ fn duplicate_top_level_keys(analysis: &Analysis) -> bool {
 /// One round of `marginalia check --fix` (server/cli/src/check.rs): the first safe fix of each
 /// finding, in finding order, skipping any fix whose edits touch the bytes of one already taken.
 fn fix_pass(text: &str, analysis: &Analysis) -> String {
-    let touches = |a: marginalia_core::Span, b: marginalia_core::Span| a.start <= b.end && b.start <= a.end;
+    let touches =
+        |a: marginalia_core::Span, b: marginalia_core::Span| a.start <= b.end && b.start <= a.end;
     let mut chosen: Vec<TextEdit> = Vec::new();
     for f in &analysis.findings {
         for fix in f.fixes.iter().filter(|x| x.safe && !x.edits.is_empty()) {
-            let clash = fix.edits.iter().any(|e| chosen.iter().any(|c| touches(e.span, c.span)));
+            let clash = fix
+                .edits
+                .iter()
+                .any(|e| chosen.iter().any(|c| touches(e.span, c.span)));
             if !clash {
                 chosen.extend(fix.edits.iter().cloned());
                 break;

@@ -38,11 +38,9 @@ fn annotate_with_a_duplicated_key_changes_nothing_and_says_why() {
 }
 
 /// Found by `properties::fixes_keep_the_body_and_are_idempotent`: `institutions` written twice
-/// with the same entry. MA0202's "Remove …" fix removes the entry from the list the reader used
-/// (the last); the now-empty key is skipped by the reader, which then reads the first list and
-/// offers the same removal again. Applying the fix twice is not the same as once.
+/// with the same entry. The reader used to take the last list while edits took the first, so
+/// MA0202's "Remove …" fix was offered again after it was applied. Both now take the first.
 #[test]
-#[ignore = "bug (institutions check, MA0202, with a duplicated top-level key): the removal fix is offered again after it is applied"]
 fn remove_fix_with_duplicate_institutions_keys() {
     let text = "---\ninstitutions:\n  - id: ror:034t30j35\n    name: Chinese Academy of Sciences\n    country: CN\ninstitutions:\n  - id: ror:034t30j35\n    name: Chinese Academy of Sciences\n    country: CN\n---\n";
     let config = Config::default();

@@ -74,12 +74,15 @@ impl Raw {
     }
 
     async fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}))
+            .await;
     }
 
     async fn request(&mut self, id: i64, method: &str, params: Value) -> Value {
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
-        self.wait_for(|m| m["id"] == json!(id) && m.get("method").is_none()).await
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
+        self.wait_for(|m| m["id"] == json!(id) && m.get("method").is_none())
+            .await
     }
 
     /// The next message matching `pred`, answering the server's own requests meanwhile.
@@ -101,7 +104,8 @@ impl Raw {
                     _ => Value::Null,
                 };
                 let id = msg["id"].clone();
-                self.send(json!({"jsonrpc": "2.0", "id": id, "result": result})).await;
+                self.send(json!({"jsonrpc": "2.0", "id": id, "result": result}))
+                    .await;
                 continue;
             }
             if pred(&msg) {
@@ -112,7 +116,11 @@ impl Raw {
 
     async fn initialize(&mut self) {
         let r = self
-            .request(0, "initialize", json!({"processId": null, "rootUri": null, "capabilities": {}}))
+            .request(
+                0,
+                "initialize",
+                json!({"processId": null, "rootUri": null, "capabilities": {}}),
+            )
             .await;
         assert!(r["result"]["capabilities"].is_object(), "{r}");
         self.notify("initialized", json!({})).await;
@@ -137,7 +145,9 @@ impl Raw {
 
     /// A request every live server answers.
     async fn alive(&mut self, id: i64) {
-        let r = self.request(id, "workspace/symbol", json!({"query": ""})).await;
+        let r = self
+            .request(id, "workspace/symbol", json!({"query": ""}))
+            .await;
         assert!(r.get("error").is_none(), "{r}");
     }
 
@@ -159,8 +169,18 @@ const ARTICLE: &str = "---\ntitle: KUST and CNRS\npublished: 2019-10-16\n---\nOn
 async fn malformed_json_gets_a_parse_error_and_the_session_goes_on() {
     let mut c = Raw::start();
     c.initialize().await;
-    for bad in [&b"{\"jsonrpc\":\"2.0\",\"id\":5,"[..], b"\xff\xfe\x00garbage", b"[]", b"null", b"{\"jsonrpc\":\"1.0\",\"id\":6,\"method\":\"x\"}"] {
-        let framed = [format!("Content-Length: {}\r\n\r\n", bad.len()).as_bytes(), bad].concat();
+    for bad in [
+        &b"{\"jsonrpc\":\"2.0\",\"id\":5,"[..],
+        b"\xff\xfe\x00garbage",
+        b"[]",
+        b"null",
+        b"{\"jsonrpc\":\"1.0\",\"id\":6,\"method\":\"x\"}",
+    ] {
+        let framed = [
+            format!("Content-Length: {}\r\n\r\n", bad.len()).as_bytes(),
+            bad,
+        ]
+        .concat();
         c.bytes(&framed).await;
         let r = c.wait_for(|m| m.get("error").is_some()).await;
         let code = r["error"]["code"].as_i64().unwrap();
@@ -175,8 +195,11 @@ async fn wrong_content_lengths_cost_a_message_not_the_session() {
     let mut c = Raw::start();
     c.initialize().await;
     // Too short: the body's tail is read as a header, then the framing resynchronises.
-    let body = json!({"jsonrpc": "2.0", "id": 10, "method": "workspace/symbol", "params": {"query": ""}}).to_string();
-    c.bytes(format!("Content-Length: {}\r\n\r\n{body}\r\n\r\n", body.len() - 5).as_bytes()).await;
+    let body =
+        json!({"jsonrpc": "2.0", "id": 10, "method": "workspace/symbol", "params": {"query": ""}})
+            .to_string();
+    c.bytes(format!("Content-Length: {}\r\n\r\n{body}\r\n\r\n", body.len() - 5).as_bytes())
+        .await;
     let r = c.wait_for(|m| m.get("error").is_some()).await;
     assert!(r["error"]["code"].is_i64(), "{r}");
     // A header that is not a number, a missing header.
@@ -190,8 +213,10 @@ async fn wrong_content_lengths_cost_a_message_not_the_session() {
     let short = json!({"jsonrpc": "2.0", "method": "$/noSuchNotification"}).to_string();
     let next = json!({"jsonrpc": "2.0", "method": "$/alsoUnknown", "params": {}}).to_string();
     let needed = short.len() + format!("Content-Length: {}\r\n\r\n", next.len()).len() + next.len();
-    c.bytes(format!("Content-Length: {needed}\r\n\r\n{short}").as_bytes()).await;
-    c.bytes(format!("Content-Length: {}\r\n\r\n{next}", next.len()).as_bytes()).await;
+    c.bytes(format!("Content-Length: {needed}\r\n\r\n{short}").as_bytes())
+        .await;
+    c.bytes(format!("Content-Length: {}\r\n\r\n{next}", next.len()).as_bytes())
+        .await;
     c.wait_for(|m| m["error"]["code"] == -32700).await;
     c.alive(12).await;
     assert_eq!(c.finish().await, 0);
@@ -216,14 +241,17 @@ async fn a_huge_content_length_allocates_nothing_and_ends_cleanly() {
     let mut c = Raw::start();
     c.initialize().await;
     c.alive(1).await;
-    c.bytes(b"Content-Length: 1000000000000000\r\n\r\n{\"jsonrpc\":\"2.0\"").await;
+    c.bytes(b"Content-Length: 1000000000000000\r\n\r\n{\"jsonrpc\":\"2.0\"")
+        .await;
     // A few MB of filler that the server has to skip.
     let filler = vec![b' '; 4 << 20];
     c.bytes(&filler).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let grown_mb = rss().saturating_sub(before) / 1024;
     assert!(grown_mb < 256, "resident memory grew by {grown_mb} MB");
-    let Raw { mut writer, server, .. } = c;
+    let Raw {
+        mut writer, server, ..
+    } = c;
     writer.shutdown().await.unwrap();
     drop(writer);
     let code = tokio::time::timeout(TIMEOUT, server)
@@ -242,7 +270,8 @@ async fn unknown_methods_are_errors_or_ignored() {
     let r = c.request(2, "", json!(null)).await;
     assert_eq!(r["error"]["code"], -32601, "{r}");
     c.notify("$/unknownNotification", json!({"x": 1})).await;
-    c.notify("textDocument/noSuchNotification", json!([1, 2])).await;
+    c.notify("textDocument/noSuchNotification", json!([1, 2]))
+        .await;
     c.alive(3).await;
     assert_eq!(c.finish().await, 0);
 }
@@ -251,7 +280,11 @@ async fn unknown_methods_are_errors_or_ignored() {
 async fn requests_before_initialize_are_refused() {
     let mut c = Raw::start();
     let r = c
-        .request(1, "textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}))
+        .request(
+            1,
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}),
+        )
         .await;
     assert_eq!(r["error"]["code"], -32002, "{r}");
     // Notifications before initialize are dropped; initialize still works afterwards.
@@ -270,15 +303,26 @@ async fn requests_after_shutdown_are_refused_and_exit_is_clean() {
     let r = c.request(1, "shutdown", Value::Null).await;
     assert!(r.get("error").is_none(), "{r}");
     let r = c
-        .request(2, "textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}))
+        .request(
+            2,
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}),
+        )
         .await;
     assert_eq!(r["error"]["code"], -32600, "{r}");
     let r = c.request(3, "shutdown", Value::Null).await;
     assert!(r.get("error").is_some(), "a second shutdown: {r}");
     // Edits after shutdown are ignored without a crash.
-    c.notify("textDocument/didChange", json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": "x"}]})).await;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": "x"}]}),
+    )
+    .await;
     c.notify("exit", Value::Null).await;
-    let code = tokio::time::timeout(TIMEOUT, c.server).await.unwrap().unwrap();
+    let code = tokio::time::timeout(TIMEOUT, c.server)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(code, 0);
 }
 
@@ -286,20 +330,41 @@ async fn requests_after_shutdown_are_refused_and_exit_is_clean() {
 async fn edits_to_unknown_and_closed_documents_are_ignored() {
     let mut c = Raw::start();
     c.initialize().await;
-    let change = |uri: &str, v: i64| {
-        json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "x"}]})
-    };
-    c.notify("textDocument/didChange", change("file:///never/opened.md", 2)).await;
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": "file:///never/opened.md"}})).await;
+    let change = |uri: &str, v: i64| json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "x"}]});
+    c.notify(
+        "textDocument/didChange",
+        change("file:///never/opened.md", 2),
+    )
+    .await;
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": "file:///never/opened.md"}}),
+    )
+    .await;
     c.open(URI, ARTICLE).await;
     c.diagnostics(URI, 1).await;
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": URI}})).await;
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    )
+    .await;
     c.notify("textDocument/didChange", change(URI, 2)).await;
-    c.notify("textDocument/didSave", json!({"textDocument": {"uri": URI}})).await;
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": URI}}),
+    )
+    .await;
     let r = c
-        .request(1, "textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}))
+        .request(
+            1,
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}),
+        )
         .await;
-    assert!(r.get("error").is_some() || r["result"].is_null(), "a closed document answered: {r}");
+    assert!(
+        r.get("error").is_some() || r["result"].is_null(),
+        "a closed document answered: {r}"
+    );
     // Reopening starts from the text sent, not from the ignored edit.
     c.open(URI, ARTICLE).await;
     c.diagnostics(URI, 1).await;
@@ -319,7 +384,10 @@ async fn ranges_past_the_end_and_inverted_do_not_corrupt_the_text() {
     c.diagnostics(URI, 1).await;
     let range = |sl: u32, sc: u32, el: u32, ec: u32| json!({"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}});
     let edits = [
-        (range(4, 9999, 4, 9999), "\nAppended past the end of the last line."),
+        (
+            range(4, 9999, 4, 9999),
+            "\nAppended past the end of the last line.",
+        ),
         (range(999, 0, 999, 5), "\nAppended past the last line."),
         (range(u32::MAX, u32::MAX, u32::MAX, u32::MAX), ""),
         (range(3, 5, 1, 0), "INVERTED"),
@@ -348,9 +416,27 @@ async fn ranges_past_the_end_and_inverted_do_not_corrupt_the_text() {
         }
         v
     };
-    assert_eq!(strip(&after), strip(&fresh), "the edited text differs from the model");
-    let a = c.request(1, "textDocument/documentSymbol", json!({"textDocument": {"uri": URI}})).await["result"].clone();
-    let b = c.request(2, "textDocument/documentSymbol", json!({"textDocument": {"uri": other}})).await["result"].clone();
+    assert_eq!(
+        strip(&after),
+        strip(&fresh),
+        "the edited text differs from the model"
+    );
+    let a = c
+        .request(
+            1,
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await["result"]
+        .clone();
+    let b = c
+        .request(
+            2,
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": other}}),
+        )
+        .await["result"]
+        .clone();
     // Equal but for the document's name.
     let b: Value = serde_json::from_str(&b.to_string().replace(other, URI)).unwrap();
     assert_eq!(a, b, "the edited text differs from the model");
@@ -392,8 +478,13 @@ async fn a_client_disappearing_mid_request_ends_the_server_cleanly() {
     let big = "On October 15th, CNRS visited KUST. ".repeat(50_000);
     c.open(URI, &big).await;
     c.send(json!({"jsonrpc": "2.0", "id": 1, "method": "textDocument/codeAction", "params": {"textDocument": {"uri": URI}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 10}}, "context": {"diagnostics": []}}})).await;
-    c.bytes(b"Content-Length: 900\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":2,").await;
-    let Raw { mut writer, incoming, server } = c;
+    c.bytes(b"Content-Length: 900\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":2,")
+        .await;
+    let Raw {
+        mut writer,
+        incoming,
+        server,
+    } = c;
     writer.shutdown().await.unwrap();
     drop(writer);
     drop(incoming);

@@ -171,25 +171,3 @@ fn the_dump_adds_no_false_mention_to_the_seeds() {
     );
 }
 
-/// Throughput of recognition with the ROR subset loaded (meaningful in release builds:
-/// `cargo test --release -p marginalia-workspace --test ror_eval -- --nocapture`).
-#[test]
-fn throughput_with_the_ror_subset() {
-    let Some((shared, g)) = load() else { return };
-    let mut corpus = String::new();
-    for e in std::fs::read_dir(shared.join("seeds")).unwrap() {
-        corpus.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
-        corpus.push_str("\n\n");
-    }
-    let text = corpus.repeat((4 << 20) / corpus.len().max(1) + 1);
-    let a = article::parse(&text);
-    let t = Instant::now();
-    let n = institutions::recognise(&text, &a, &Default::default(), &g).len();
-    let secs = t.elapsed().as_secs_f64();
-    eprintln!(
-        "recognise with the ROR subset: {} MB in {:.3}s = {:.1} MB/s ({n} mentions, one thread)",
-        text.len() as f64 / 1e6,
-        secs,
-        text.len() as f64 / 1e6 / secs
-    );
-}

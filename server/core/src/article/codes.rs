@@ -1,16 +1,5 @@
-use crate::findings::{CodeInfo, Severity};
+use crate::findings::{code, CodeInfo};
 
-macro_rules! code {
-    ($ident:ident, $code:literal, $name:literal, $sev:ident, $summary:literal, $expl:literal) => {
-        pub static $ident: CodeInfo = CodeInfo {
-            code: $code,
-            name: $name,
-            severity: Severity::$sev,
-            summary: $summary,
-            explanation: $expl,
-        };
-    };
-}
 
 code!(NOT_UTF8, "MA0001", "not-utf8", Error,
     "The file is not valid UTF-8 text.",

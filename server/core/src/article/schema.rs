@@ -135,11 +135,17 @@ pub fn read(text: &str, article: &Article, options: &SchemaOptions) -> (Annotati
     };
     r.check_node_tree(root);
     r.duplicate_keys(entries);
+    let mut seen: Vec<&str> = Vec::new();
     for entry in entries {
         let Some(key) = entry.key.as_str() else {
             r.wrong_type(&entry.key, "a key", "a string");
             continue;
         };
+        // A repeated key is reported (MA0115); the first one counts, as it does for edits.
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
         let v = &entry.value;
         if v.is_null() {
             continue;

@@ -61,6 +61,19 @@ pub(crate) fn is_head(c: char) -> bool {
     )
 }
 
+/// Whether a Chinese unit can follow the ASCII digits ending at `end` (after at most two
+/// spaces, as [`number`] reads): every unit (`年`, `月`, `日`, `个`…) is a non-ASCII
+/// character, so a number followed by ASCII (`2019,`, `15 October`) is left to the English
+/// grammar without reading it here.
+pub(crate) fn unit_may_follow(text: &str, end: usize) -> bool {
+    let b = text.as_bytes();
+    let mut p = end;
+    while b.get(p) == Some(&b' ') && p < end + 2 {
+        p += 1;
+    }
+    b.get(p).is_some_and(|c| *c >= 0x80)
+}
+
 /// A quick necessary condition for [`parse`] to find an expression at the head character
 /// `c` (at `head`): numerals always go on to the grammar (which reads the numeral and looks for
 /// its unit); a word head needs a character after it (pinyin skipped) that continues one of

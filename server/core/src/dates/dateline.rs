@@ -47,8 +47,13 @@ const CUES: &[&str] = &[
 ///
 /// Only the lines that can hold a dateline are scanned ([`may_hold_dateline`]): expressions
 /// never cross a line break, so scanning a line on its own finds what scanning the whole top
-/// of the body finds on it.
+/// of the body finds on it. Only the top of the body is read, so the cost does not grow with
+/// the article.
 pub fn find_datelines(text: &str, article: &Article) -> Vec<Dateline> {
+    compute(text, article)
+}
+
+fn compute(text: &str, article: &Article) -> Vec<Dateline> {
     let body = article.body;
     let body_text = text.get(body.start..body.end).unwrap_or("");
     let mut limit = body_text.len().min(TOP_BYTES);
@@ -68,8 +73,9 @@ pub fn find_datelines(text: &str, article: &Article) -> Vec<Dateline> {
             .get(..from)
             .and_then(|b| b.rfind('\n'))
             .map_or(0, |i| i + 1);
-        if may_hold_dateline(text.get(ls..le).unwrap_or("")) {
-            let raws = super::scan(text, Span::new(from, le.min(end)));
+        let seg = Span::new(from, le.min(end));
+        if may_hold_dateline(text.get(ls..le).unwrap_or(""), seg.slice(text)) {
+            let raws = super::scan(text, seg);
             out.extend(raws.iter().filter_map(|r| dateline_of(text, r)));
         }
         from = le + 1;
@@ -77,13 +83,14 @@ pub fn find_datelines(text: &str, article: &Article) -> Vec<Dateline> {
     out
 }
 
-/// Whether a line can hold a dateline: it has a day number (ASCII digits, or `月` for
-/// Chinese dates such as `六月二十七日`; every day-precise expression has one) and passes one
-/// of the tests of [`dateline_of`]: a cue, at most 40 characters, or an agency lead
-/// (`BEIJING, `: capitals up to a comma). The cue test ignores ASCII case only, which is what
-/// `to_lowercase` amounts to for these ASCII and Chinese cues.
-fn may_hold_dateline(line: &str) -> bool {
-    if !line.bytes().any(|c| c.is_ascii_digit()) && !line.contains('月') {
+/// Whether a line can hold a dateline in `segment` (the part of it that is scanned): the
+/// segment has a day number (ASCII digits, or `月` for Chinese dates such as `六月二十七日`;
+/// every day-precise expression has one) and the line passes one of the tests of
+/// [`dateline_of`]: at most 40 characters, an agency lead (`BEIJING, `: capitals up to a
+/// comma), or a cue. The cue test ignores ASCII case only, which is what `to_lowercase`
+/// amounts to for these ASCII and Chinese cues.
+fn may_hold_dateline(line: &str, segment: &str) -> bool {
+    if !segment.bytes().any(|c| c.is_ascii_digit()) && !segment.contains('月') {
         return false;
     }
     if line.trim().chars().nth(40).is_none() {

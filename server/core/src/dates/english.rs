@@ -4,7 +4,7 @@
 //! modifiers (`the`, `early`, `last`, `three`, `the end of`). Only a handful of tokens around
 //! each head are ever looked at.
 
-use super::lex::{self, Kind, Tok};
+use super::lex::{self, Kind, Lower, Tok};
 use super::normalise::{Expr, Part, Unit, Yr};
 
 /// A recognised expression: byte span and what it says.
@@ -138,8 +138,38 @@ fn head_table() -> &'static [u64; 1 << HEAD_BITS] {
     })
 }
 
+/// The first three letters of the head words (each `c & 0x1f`; 0 after the end of a shorter
+/// word): bit `c3` of entry `c1 * 32 + c2`. Most words are ruled out by their first three
+/// letters (`the`, `and`, `from`), before the word is read in full.
+const HEAD_PREFIXES: [u32; 1024] = {
+    let mut t = [0u32; 1024];
+    let mut i = 0;
+    while i < HEAD_WORDS.len() {
+        let w = HEAD_WORDS[i].as_bytes();
+        let c2 = if w.len() > 1 { w[1] & 0x1f } else { 0 };
+        let c3 = if w.len() > 2 { w[2] & 0x1f } else { 0 };
+        t[(w[0] & 0x1f) as usize * 32 + c2 as usize] |= 1 << c3;
+        i += 1;
+    }
+    t
+};
+
 /// Whether the ASCII word (run of letters) starting at `start` is a head word, ignoring case.
 pub(crate) fn is_head_word(b: &[u8], start: usize) -> bool {
+    let letter = |i: usize| {
+        b.get(i)
+            .filter(|c| c.is_ascii_alphabetic())
+            .map_or(0, |c| usize::from(c & 0x1f))
+    };
+    let c1 = letter(start);
+    if c1 == 0 {
+        return false;
+    }
+    let c2 = letter(start + 1);
+    let c3 = if c2 == 0 { 0 } else { letter(start + 2) };
+    if HEAD_PREFIXES[c1 * 32 + c2] & (1 << c3) == 0 {
+        return false;
+    }
     let mut k = 0u64;
     let mut i = start;
     while let Some(&c) = b.get(i).filter(|c| c.is_ascii_alphabetic()) {
@@ -432,9 +462,9 @@ impl<'a> P<'a> {
         t.is_some_and(|t| t.is_word(self.t, w))
     }
     /// The previous word, lowercased, if the previous token is a word.
-    fn prev_word(&self, pos: usize) -> Option<(Tok, String)> {
+    fn prev_word(&self, pos: usize) -> Option<(Tok, Lower)> {
         let t = self.prev(pos)?;
-        (t.kind == Kind::Word).then(|| (t, t.slice(self.t).to_ascii_lowercase()))
+        (t.kind == Kind::Word).then(|| (t, Lower::of(t.slice(self.t))))
     }
     /// The character just before `pos` (no whitespace skipped).
     fn adjacent_before(&self, pos: usize) -> Option<char> {
@@ -530,7 +560,7 @@ fn number_head(p: &P, t: Tok) -> Option<Raw> {
     }
     // 241 BC / 1066 AD
     if let Some(n) = n1 {
-        let w = p.lw(&n, &mut b).to_string();
+        let w = Lower::of(p.lw(&n, &mut b));
         if (w == "bc" || w == "bce") && !t.ordinal && t.val > 0 && t.val < 10000 {
             return Some(Raw {
                 start: t.start,
@@ -561,7 +591,7 @@ fn number_head(p: &P, t: Tok) -> Option<Raw> {
             m_tok = m_tok.and_then(|o| p.next(o.end));
         }
         if let Some(mt) = m_tok {
-            let w = p.lw(&mt, &mut b).to_string();
+            let w = Lower::of(p.lw(&mt, &mut b));
             if let Some((m, abbrev)) = month_of(&w) {
                 if (!abbrev && w != "may" && w != "march") || mt.capitalised(text) {
                     let mut end = mt.end;
@@ -585,7 +615,7 @@ fn number_head(p: &P, t: Tok) -> Option<Raw> {
     // Ordinals: the 20th century, the 14th Five-Year Plan, the 2nd quarter.
     if t.ordinal {
         let n = n1?;
-        let w = p.lw(&n, &mut b).to_string();
+        let w = Lower::of(p.lw(&n, &mut b));
         let val = t.val as u32;
         if w == "century" && (1..=30).contains(&val) {
             let start = modifiers_back(p, t.start, true);
@@ -614,7 +644,7 @@ fn number_head(p: &P, t: Tok) -> Option<Raw> {
             u = u.and_then(|x| p.next(x.end)).filter(|x| !x.space);
         }
         if let Some(ut) = u {
-            let w = p.lw(&ut, &mut b).to_string();
+            let w = Lower::of(p.lw(&ut, &mut b));
             if let Some((unit, _)) = unit_of(&w) {
                 if t.val < 10000 && !(t.digits == 4 && unit == Unit::Year && t.val >= 1000) {
                     return Some(counted(p, t.start, ut.end, Some(t.val as u32), unit));
@@ -752,7 +782,7 @@ fn year_context(p: &P, t: Tok) -> (usize, bool) {
     }
     match prev.kind {
         Kind::Word => {
-            let w = prev.slice(p.t).to_ascii_lowercase();
+            let w = Lower::of(prev.slice(p.t));
             (
                 start,
                 YEAR_CONTEXT.contains(&w.as_str()) || month_of(&w).is_some(),
@@ -834,7 +864,7 @@ fn counted(p: &P, nstart: usize, uend: usize, n: Option<u32>, unit: Unit) -> Raw
     let after = p.next(uend);
     let mut b = [0u8; 16];
     let aw = after
-        .map(|a| p.lw(&a, &mut b).to_string())
+        .map(|a| Lower::of(p.lw(&a, &mut b)))
         .unwrap_or_default();
     let count = n.map_or(1, |n| n.min(100_000) as i32);
     match aw.as_str() {
@@ -988,7 +1018,7 @@ fn clock(p: &P, t: Tok) -> Option<Raw> {
     let mut b = [0u8; 16];
     let mut meridian = None;
     if let Some(w) = p.next(end) {
-        let lw = p.lw(&w, &mut b).to_string();
+        let lw = Lower::of(p.lw(&w, &mut b));
         match lw.as_str() {
             "am" | "pm" => {
                 meridian = Some(lw == "pm");
@@ -1045,7 +1075,7 @@ fn clock(p: &P, t: Tok) -> Option<Raw> {
 fn word_head(p: &P, t: Tok) -> Option<Raw> {
     let text = p.t;
     let mut b = [0u8; 16];
-    let w = p.lw(&t, &mut b).to_string();
+    let w = Lower::of(p.lw(&t, &mut b));
     if w.is_empty() {
         return None;
     }
@@ -1320,7 +1350,7 @@ fn weekday_head(p: &P, t: Tok, wd: u32) -> Option<Raw> {
             Kind::Num => number_head(p, nt),
             Kind::Word => {
                 let mut b = [0u8; 16];
-                let w = p.lw(&nt, &mut b).to_string();
+                let w = Lower::of(p.lw(&nt, &mut b));
                 month_of(&w).and_then(|(m, ab)| month_head(p, nt, m, ab, &w))
             }
             _ => None,
@@ -1379,7 +1409,7 @@ fn unit_head(p: &P, t: Tok, unit: Unit, plural: bool) -> Option<Raw> {
     } else {
         (prev, false)
     };
-    let pw = p.lw(&numtok, &mut b).to_string();
+    let pw = Lower::of(p.lw(&numtok, &mut b));
     // Counted: three months, a year, several years, a few days, twenty-five years
     let mut count: Option<Option<u32>> = None;
     let mut nstart = numtok.start;
@@ -1614,7 +1644,7 @@ fn season_head(p: &P, t: Tok, s: u32) -> Option<Raw> {
             let mut b = [0u8; 16];
             let nw = p
                 .next(t.end)
-                .map(|n| n.lower(text, &mut b).to_string())
+                .map(|n| Lower::of(n.lower(text, &mut b)))
                 .unwrap_or_default();
             if !matches!(
                 nw.as_str(),
@@ -1660,7 +1690,7 @@ fn part_head(p: &P, t: Tok, part: Part) -> Option<Raw> {
                 ),
                 Kind::Word => {
                     let mut b = [0u8; 16];
-                    let w = dt.lower(text, &mut b).to_string();
+                    let w = Lower::of(dt.lower(text, &mut b));
                     let q = P {
                         t: text,
                         floor: dt.start,

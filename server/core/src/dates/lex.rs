@@ -68,6 +68,55 @@ impl Tok {
     }
 }
 
+/// A word lowercased (ASCII) without allocating. Words longer than the buffer become `#`,
+/// which equals none of the words the grammar compares with.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Lower {
+    buf: [u8; 24],
+    len: u8,
+}
+
+impl Lower {
+    pub fn of(s: &str) -> Lower {
+        let mut buf = [0u8; 24];
+        let b = s.as_bytes();
+        if b.len() > buf.len() {
+            buf[0] = b'#';
+            return Lower { buf, len: 1 };
+        }
+        for (d, c) in buf.iter_mut().zip(b) {
+            *d = c.to_ascii_lowercase();
+        }
+        Lower {
+            buf,
+            len: b.len() as u8,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("#")
+    }
+}
+
+impl std::ops::Deref for Lower {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for Lower {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Lower {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 fn char_at(text: &str, pos: usize) -> Option<char> {
     text.get(pos..)?.chars().next()
 }
@@ -245,21 +294,39 @@ impl Needles {
 
     /// Whether one of the needles occurs in `hay`, ignoring ASCII case.
     pub fn found_in(&self, hay: &str) -> bool {
-        let h = hay.as_bytes();
-        h.windows(2).enumerate().any(|(i, w)| {
-            let mut m = self.first[usize::from(w[0])] & self.second[usize::from(w[1])];
-            while m != 0 {
-                let j = m.trailing_zeros() as usize;
-                m &= m - 1;
-                let n = self.list[j].as_bytes();
-                if h.get(i..i + n.len())
-                    .is_some_and(|x| x.eq_ignore_ascii_case(n))
-                {
-                    return true;
+        self.first_match(hay.as_bytes(), 0).is_some()
+    }
+
+    /// The first occurrence (start, end) of a needle in `hay` starting at or after `from`
+    /// (`hay` is UTF-8, possibly cut inside a character at either end).
+    pub fn first_match(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
+        let mut i = from;
+        while i + 1 < hay.len() {
+            let f = self.first[usize::from(hay[i])];
+            if f != 0 {
+                let mut m = f & self.second[usize::from(hay[i + 1])];
+                while m != 0 {
+                    let j = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let n = self.list[j].as_bytes();
+                    if hay
+                        .get(i..i + n.len())
+                        .is_some_and(|x| x.eq_ignore_ascii_case(n))
+                    {
+                        return Some((i, i + n.len()));
+                    }
                 }
             }
-            false
-        })
+            // Needles start at character boundaries: step over whole characters.
+            const STEP: [u8; 16] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4];
+            i += usize::from(STEP[usize::from(hay[i] >> 4)]);
+        }
+        None
+    }
+
+    /// The length of the longest needle.
+    pub fn longest(&self) -> usize {
+        self.list.iter().map(|n| n.len()).max().unwrap_or(0)
     }
 }
 
@@ -313,8 +380,27 @@ mod tests {
             ("all rights", false),
             ("", false),
             ("版权", false),
+            ("中文段落，版權所有", true),
+            ("é©", true),
+            ("𠀀copyright", true),
+            ("中文段落，版權所", false),
         ] {
             assert_eq!(N.found_in(hay), found, "{hay}");
+            // From any byte, cut characters included: the matches that start there or later.
+            for from in 0..hay.len() {
+                let expect = (from..hay.len()).any(|i| {
+                    n.iter().any(|x| {
+                        hay.as_bytes()
+                            .get(i..i + x.len())
+                            .is_some_and(|w| w.eq_ignore_ascii_case(x.as_bytes()))
+                    })
+                });
+                assert_eq!(
+                    N.first_match(hay.as_bytes(), from).is_some(),
+                    expect,
+                    "{hay} from {from}"
+                );
+            }
             let lower = hay.to_ascii_lowercase();
             assert_eq!(n.iter().any(|x| lower.contains(x)), found, "{hay}");
         }

@@ -1,9 +1,9 @@
 //! Date recognition and normalisation (English and Chinese) to TIMEX3 values, anchored to
 //! the publication date, and the checks against the `dates` annotation. Owns codes MA03xx.
 //!
-//! Pipeline: a prefilter (one Aho-Corasick pass for digits, month/weekday/unit words and
-//! Chinese date characters) finds head tokens; the [`english`] and [`chinese`] grammars read a
-//! few tokens around each head into an expression; [`normalise`] turns it into a TIMEX3 value
+//! Pipeline: a scanner (one pass over the bytes, `scan`) finds head tokens (numbers, the head
+//! words of the English grammar, Chinese head characters that can start a temporal word); the
+//! [`english`] and [`chinese`] grammars read a few tokens around each head into an expression; [`normalise`] turns it into a TIMEX3 value
 //! given a reference date (the anchor: `published`, `--dct`, a dateline; or the last date
 //! mentioned, for narratives and anaphora such as "the following year").
 
@@ -166,6 +166,17 @@ pub fn recognise_with(text: &str, region: Span, anchor: &Anchor, mode: Mode) -> 
 /// - everything else is skipped byte by byte (continuation bytes and two-byte characters
 ///   without decoding).
 pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
+    /// ASCII letters and digits (one load per byte in the loops below).
+    const ALNUM: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            t[c] = (c as u8).is_ascii_alphanumeric();
+            c += 1;
+        }
+        t
+    };
+    let alnum = |c: u8| ALNUM[usize::from(c)];
     let mut out = Vec::new();
     let b = text.as_bytes();
     let end = region.end.min(text.len());
@@ -175,16 +186,23 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
         let c = b[pos];
         let s = pos;
         let r = if c < 0x80 {
-            if !c.is_ascii_alphanumeric() {
+            if !alnum(c) {
                 pos += 1;
                 continue;
             }
             // Inside a word or a code (`know`, `COP15`): no expression starts here.
-            let word_start = s == 0 || !b[s - 1].is_ascii_alphanumeric();
+            let word_start = s == 0 || !alnum(b[s - 1]);
             let r = if !word_start {
                 None
             } else if c.is_ascii_digit() {
-                chinese::parse(text, s, floor).or_else(|| english::parse(text, s, floor))
+                let mut e = s + 1;
+                while e < b.len() && b[e].is_ascii_digit() {
+                    e += 1;
+                }
+                chinese::unit_may_follow(text, e)
+                    .then(|| chinese::parse(text, s, floor))
+                    .flatten()
+                    .or_else(|| english::parse(text, s, floor))
             } else if english::is_head_word(b, s) {
                 english::parse(text, s, floor)
             } else {
@@ -193,7 +211,7 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
             if r.is_none() {
                 // Skip the rest of the word or code.
                 pos += 1;
-                while pos < end && b[pos].is_ascii_alphanumeric() {
+                while pos < end && alnum(b[pos]) {
                     pos += 1;
                 }
                 continue;
@@ -207,18 +225,25 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
             // Two-byte characters (Latin, Greek, Cyrillic…) start no expression.
             pos += 2;
             continue;
+        } else if c >= 0xF0 {
+            // Four-byte characters (emoji, rare ideographs) start no expression.
+            pos += 4;
+            continue;
         } else {
-            let Some(ch) = text.get(s..).and_then(|r| r.chars().next()) else {
-                pos += 1;
-                continue;
+            // A three-byte character (the text is valid UTF-8): decode it in place.
+            let (Some(&c1), Some(&c2)) = (b.get(s + 1), b.get(s + 2)) else {
+                break;
             };
+            let code =
+                (u32::from(c & 0x0f) << 12) | (u32::from(c1 & 0x3f) << 6) | u32::from(c2 & 0x3f);
+            let ch = char::from_u32(code).unwrap_or('\u{fffd}');
             let r = if chinese::is_head(ch) && chinese::may_start(text, s, ch) {
                 chinese::parse(text, s, floor)
             } else {
                 None
             };
             if r.is_none() {
-                pos += ch.len_utf8();
+                pos += 3;
                 continue;
             }
             r
@@ -294,6 +319,7 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
         Mode::Narrative => true,
     };
     let mut last: Option<Last> = None;
+    let mut marks = Marks::default();
     let mut out = Vec::with_capacity(raws.len());
     for r in raws {
         let span = Span::new(r.start, r.end);
@@ -352,7 +378,8 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
             }
             (Some(_), res) => res,
         };
-        let boilerplate = is_boilerplate(text, span);
+        let (ls, le) = boilerplate_window(text, span);
+        let boilerplate = marks.within(text, ls, le);
         let kind = r.expr.kind();
         let granularity = value.as_ref().map_or(
             match kind {
@@ -396,20 +423,50 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
     out
 }
 
+/// `"{TYPE} {what}, {how}"`, built without the formatting machinery (one per mention).
 fn explain(v: Option<&normalise::Value>, res: &Resolution, kind: TimexType) -> String {
-    let what = v.map_or_else(
-        || "an unresolved date".to_string(),
-        |v| format!("{} (`{}`)", v.describe, v.value),
-    );
-    let how = match res {
-        Resolution::Explicit => "as written".to_string(),
-        Resolution::Published(d) => format!("resolved against `published` ({d})"),
-        Resolution::Dct(d) => format!("resolved against the document date given with --dct ({d})"),
-        Resolution::Dateline(d) => format!("resolved against the dateline of the article ({d})"),
-        Resolution::Nearby(d) => format!("resolved against the date mentioned before it ({d})"),
-        Resolution::Unresolved(why) => format!("not resolved: {why}"),
+    let mut s = String::with_capacity(96);
+    s.push_str(kind.as_str());
+    s.push(' ');
+    match v {
+        Some(v) => {
+            s.push_str(&v.describe);
+            s.push_str(" (`");
+            s.push_str(&v.value);
+            s.push_str("`)");
+        }
+        None => s.push_str("an unresolved date"),
+    }
+    s.push_str(", ");
+    let date = |s: &mut String, d: &Date| {
+        s.push_str(" (");
+        normalise::push_iso(s, *d);
+        s.push(')');
     };
-    format!("{} {what}, {how}", kind.as_str())
+    match res {
+        Resolution::Explicit => s.push_str("as written"),
+        Resolution::Published(d) => {
+            s.push_str("resolved against `published`");
+            date(&mut s, d);
+        }
+        Resolution::Dct(d) => {
+            s.push_str("resolved against the document date given with --dct");
+            date(&mut s, d);
+        }
+        Resolution::Dateline(d) => {
+            s.push_str("resolved against the dateline of the article");
+            date(&mut s, d);
+        }
+        Resolution::Nearby(d) => {
+            s.push_str("resolved against the date mentioned before it");
+            date(&mut s, d);
+        }
+        Resolution::Unresolved(why) => {
+            s.push_str("not resolved: ");
+            s.push_str(why);
+        }
+    }
+    s
 }
 
 /// At most `n` bytes of `text` before `pos` (cut at a character boundary).
@@ -523,21 +580,76 @@ pub(crate) fn future_tense(s: &str) -> bool {
     EN.iter().any(|w| lower.contains(w)) || ZH.iter().any(|w| s.contains(w))
 }
 
-/// Copyright lines and footers: their dates are not events of the article.
-fn is_boilerplate(text: &str, span: Span) -> bool {
+/// What marks a line as a copyright line or footer (ASCII case ignored).
+static MARKS: lex::Needles = lex::Needles::new(&[
+    "©",
+    "版权所有",
+    "版權所有",
+    "copyright",
+    "all rights reserved",
+]);
+
+/// The line around a mention, within 200 bytes on each side: its dates are boilerplate when it
+/// has a copyright mark.
+fn boilerplate_window(text: &str, span: Span) -> (usize, usize) {
     let (base, before) = window_before(text, span.start, 200);
     let ls = before.rfind('\n').map_or(base, |i| base + i + 1);
     let after = window_after(text, span.end, 200);
     let le = span.end + after.find('\n').unwrap_or(after.len());
-    let line = text.get(ls..le).unwrap_or("");
-    static MARKS: lex::Needles = lex::Needles::new(&[
-        "©",
-        "版权所有",
-        "版權所有",
-        "copyright",
-        "all rights reserved",
-    ]);
-    MARKS.found_in(line)
+    (ls, le)
+}
+
+/// Copyright lines and footers: their dates are not events of the article.
+#[cfg(test)]
+fn is_boilerplate(text: &str, span: Span) -> bool {
+    let (ls, le) = boilerplate_window(text, span);
+    MARKS.found_in(text.get(ls..le).unwrap_or(""))
+}
+
+/// The copyright marks of a text, searched once: the mentions come in text order and their
+/// windows move forwards, so each byte is searched once however many mentions share a line.
+#[derive(Default)]
+struct Marks {
+    /// Every mark lying inside `lo..upto` (start, end), in text order.
+    found: Vec<(usize, usize)>,
+    lo: usize,
+    upto: usize,
+}
+
+impl Marks {
+    /// Whether `text[ls..le]` holds a mark (the same as searching it directly).
+    fn within(&mut self, text: &str, ls: usize, le: usize) -> bool {
+        let b = text.as_bytes();
+        let le = le.min(b.len());
+        if ls >= le {
+            return false;
+        }
+        if ls < self.lo {
+            // Windows never move backwards; search directly if one does.
+            return MARKS.first_match(&b[..le], ls).is_some();
+        }
+        if ls >= self.upto {
+            self.found.clear();
+            self.lo = ls;
+            self.upto = ls;
+        }
+        if le > self.upto {
+            // Marks ending after `upto` start at most `longest - 1` bytes before it.
+            let from = self.lo.max(self.upto.saturating_sub(MARKS.longest() - 1));
+            let hay = &b[..le];
+            let mut at = from;
+            while let Some((s, e)) = MARKS.first_match(hay, at) {
+                if e > self.upto {
+                    self.found.push((s, e));
+                }
+                at = s + 1;
+            }
+            self.upto = le;
+        }
+        self.found.retain(|m| m.0 >= ls);
+        self.lo = ls;
+        self.found.iter().any(|m| m.1 <= le)
+    }
 }
 
 /// Compares mentions with the annotations.

@@ -252,17 +252,61 @@ pub(crate) fn month_name(m: u32) -> &'static str {
         .unwrap_or("?")
 }
 
+/// Appends `n` with at least `width` digits (zero-padded), without the formatting machinery.
+pub(crate) fn push_num(s: &mut String, n: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = i.min(digits.len().saturating_sub(width));
+    s.extend(digits[start..].iter().map(|&c| char::from(c)));
+}
+
+/// `Date::iso` (`2019-10-15`), written directly for the years 0–9999.
+pub(crate) fn push_iso(s: &mut String, d: Date) {
+    match u32::try_from(d.year).ok().filter(|y| *y <= 9999) {
+        Some(y) => {
+            push_num(s, y, 4);
+            s.push('-');
+            push_num(s, d.month, 2);
+            s.push('-');
+            push_num(s, d.day, 2);
+        }
+        None => s.push_str(&d.iso()),
+    }
+}
+
+/// Appends `n` as `{n}` writes it.
+fn push_int(s: &mut String, n: i32) {
+    if n < 0 {
+        s.push('-');
+    }
+    push_num(s, n.unsigned_abs(), 1);
+}
+
 fn year_str(y: i32) -> String {
-    if (0..=9999).contains(&y) {
-        format!("{y:04}")
-    } else {
-        format!("{y}")
+    match u32::try_from(y).ok().filter(|y| *y <= 9999) {
+        Some(y) => {
+            let mut s = String::with_capacity(4);
+            push_num(&mut s, y, 4);
+            s
+        }
+        None => format!("{y}"),
     }
 }
 
 fn day_value(d: Date, describe: String) -> Value {
+    let mut value = String::with_capacity(10);
+    push_iso(&mut value, d);
     Value {
-        value: d.iso(),
+        value,
         granularity: Granularity::Day,
         start: Some(d),
         describe,
@@ -270,7 +314,16 @@ fn day_value(d: Date, describe: String) -> Value {
 }
 
 fn long_date(d: Date) -> String {
-    format!("{} {} {}", d.day, month_name(d.month), d.year)
+    let mut s = String::with_capacity(20);
+    push_num(&mut s, d.day, 1);
+    s.push(' ');
+    s.push_str(month_name(d.month));
+    s.push(' ');
+    match u32::try_from(d.year) {
+        Ok(y) => push_num(&mut s, y, 1),
+        Err(_) => s.push_str(&d.year.to_string()),
+    }
+    s
 }
 
 /// Year for a year-less month/day: nearest to the reference (news) or the reference's.
@@ -355,11 +408,18 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
                 _ => resolve_year(*y, r)?,
             };
             let start = Date::new(year, *m, 1)?;
+            let mut value = year_str(year);
+            value.push('-');
+            push_num(&mut value, *m, 2);
+            let mut describe = String::with_capacity(16);
+            describe.push_str(month_name(*m));
+            describe.push(' ');
+            push_int(&mut describe, year);
             Value {
-                value: format!("{}-{m:02}", year_str(year)),
+                value,
                 granularity: Granularity::Month,
                 start: Some(start),
-                describe: format!("{} {year}", month_name(*m)),
+                describe,
             }
         }
         Expr::MonthShift { m, shift } => {
@@ -384,7 +444,12 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
                 value: year_str(year),
                 granularity: Granularity::Year,
                 start: Date::new(year, 1, 1),
-                describe: format!("the year {year}"),
+                describe: {
+                    let mut d = String::with_capacity(13);
+                    d.push_str("the year ");
+                    push_int(&mut d, year);
+                    d
+                },
             }
         }
         Expr::BcYear(y) => Value {
@@ -479,10 +544,19 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
             let time = *unit == Unit::Hour;
             let t = if time { "T" } else { "" };
             let (value, describe) = match n {
-                Some(n) => (
-                    format!("P{t}{}{code}", n.saturating_mul(mult)),
-                    format!("a duration of {n} {}", unit_name(*unit, *n != 1)),
-                ),
+                Some(n) => {
+                    let mut value = String::with_capacity(8);
+                    value.push('P');
+                    value.push_str(t);
+                    push_num(&mut value, n.saturating_mul(mult), 1);
+                    value.push_str(code);
+                    let mut describe = String::with_capacity(24);
+                    describe.push_str("a duration of ");
+                    push_num(&mut describe, *n, 1);
+                    describe.push(' ');
+                    describe.push_str(unit_name(*unit, *n != 1));
+                    (value, describe)
+                }
                 None => (
                     format!("P{t}X{code}"),
                     format!("an unspecified number of {}", unit_name(*unit, true)),
@@ -646,6 +720,42 @@ fn rel(r: &Reference, unit: Unit, n: i32) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_dates_are_written_as_format_writes_them() {
+        for (n, w) in [
+            (0, 4),
+            (7, 2),
+            (15, 2),
+            (2019, 4),
+            (123, 4),
+            (12345, 4),
+            (9, 1),
+            (4294967295, 2),
+        ] {
+            let mut s = String::new();
+            push_num(&mut s, n, w);
+            assert_eq!(s, format!("{n:0w$}"));
+        }
+        for (y, m, d) in [
+            (2019, 10, 15),
+            (5, 1, 2),
+            (0, 12, 31),
+            (9999, 2, 28),
+            (10000, 3, 1),
+            (-44, 3, 15),
+        ] {
+            if let Some(date) = Date::new(y, m, d) {
+                let mut s = String::new();
+                push_iso(&mut s, date);
+                assert_eq!(s, date.iso());
+                assert_eq!(long_date(date), format!("{} {} {}", d, month_name(m), y));
+                let mut s = String::new();
+                push_int(&mut s, y);
+                assert_eq!(s, format!("{y}"));
+            }
+        }
+    }
 
     fn at(y: i32, m: u32, d: u32) -> Reference {
         Reference {

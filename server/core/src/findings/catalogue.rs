@@ -14,6 +14,21 @@ pub struct CodeInfo {
     pub explanation: &'static str,
 }
 
+/// Declares a `pub static` catalogue entry: identifier, code, name, default severity (a
+/// [`Severity`] variant), one-line summary, markdown explanation.
+macro_rules! code {
+    ($ident:ident, $code:literal, $name:literal, $sev:ident, $summary:literal, $expl:literal) => {
+        pub static $ident: $crate::findings::CodeInfo = $crate::findings::CodeInfo {
+            code: $code,
+            name: $name,
+            severity: $crate::findings::Severity::$sev,
+            summary: $summary,
+            explanation: $expl,
+        };
+    };
+}
+pub(crate) use code;
+
 /// Every code, ordered by code. Each module owns the codes of the findings it produces.
 pub fn catalogue() -> Vec<&'static CodeInfo> {
     let mut all: Vec<&'static CodeInfo> = crate::article::CODES

@@ -4,6 +4,7 @@
 mod catalogue;
 mod edits;
 
+pub(crate) use catalogue::code;
 pub use catalogue::{catalogue, lookup, CodeInfo};
 pub use edits::{apply_edits, EditConflict};
 

@@ -73,6 +73,98 @@ pub struct Index {
     terminal: HashMap<u32, u32, Fx>,
     entries: Vec<Vec<Entry>>,
     nodes: u32,
+    /// A one-hash Bloom filter of the edges (built on the first walk): most tokens start no
+    /// name and most names stop after a token, and the filter tells so without a probe of
+    /// the edge map.
+    filter: std::sync::OnceLock<EdgeFilter>,
+}
+
+/// Bits (16 per edge, a power of two) and the shift that maps a mixed edge to a bit.
+///
+/// Plus the edges again in a flat open-addressing table (linear probing, load ≤ 1/2) whose
+/// slots also hold the entry slot of the child: a walk step is one probe of one cache line.
+struct EdgeFilter {
+    bits: Box<[u64]>,
+    shift: u32,
+    /// (edge key `from << 32 | hash`, child node, entry slot of the child or `u32::MAX`);
+    /// empty slots have the key `u64::MAX`.
+    table: Box<[(u64, u32, u32)]>,
+    table_shift: u32,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+const EMPTY: u64 = u64::MAX;
+
+impl EdgeFilter {
+    fn build(ix: &Index) -> EdgeFilter {
+        let log2 = (ix.edges.len().max(1) * 16)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(12, 26);
+        let mut f = EdgeFilter {
+            bits: vec![0u64; 1 << (log2 - 6)].into_boxed_slice(),
+            shift: 64 - log2,
+            table: Box::new([]),
+            table_shift: 64,
+        };
+        let log2 = (ix.edges.len().max(1) * 2)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
+        let mut table = vec![(EMPTY, 0u32, NO_SLOT); 1 << log2];
+        f.table_shift = 64 - log2;
+        for (&(from, h), &to) in &ix.edges {
+            let key = u64::from(from) << 32 | u64::from(h);
+            let slot = ix.terminal.get(&to).copied().unwrap_or(NO_SLOT);
+            let mask = table.len() - 1;
+            let mut at = f.home(key);
+            while table[at].0 != EMPTY {
+                at = (at + 1) & mask;
+            }
+            table[at] = (key, to, slot);
+        }
+        f.table = table.into_boxed_slice();
+        for &(from, h) in ix.edges.keys() {
+            let b = f.bit(from, h);
+            f.bits[b >> 6] |= 1 << (b & 63);
+        }
+        f
+    }
+
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.table_shift) as usize
+    }
+
+    /// The child of an edge and its entry slot.
+    #[inline]
+    fn step(&self, from: u32, h: u32) -> Option<(u32, u32)> {
+        let key = u64::from(from) << 32 | u64::from(h);
+        let mask = self.table.len().checked_sub(1)?;
+        let mut at = self.home(key) & mask;
+        loop {
+            let &(k, to, slot) = self.table.get(at)?;
+            if k == key {
+                return Some((to, slot));
+            }
+            if k == EMPTY {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    #[inline]
+    fn bit(&self, from: u32, h: u32) -> usize {
+        let x = (u64::from(from) << 32 | u64::from(h)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (x >> self.shift) as usize
+    }
+
+    #[inline]
+    fn may_hold(&self, from: u32, h: u32) -> bool {
+        let b = self.bit(from, h);
+        self.bits.get(b >> 6).is_some_and(|w| w & (1 << (b & 63)) != 0)
+    }
 }
 
 impl std::fmt::Debug for Index {
@@ -420,7 +512,7 @@ impl Index {
                 (primary, r.origin != super::Origin::Ror, !parent_here, names)
             };
             let mut ranked: Vec<_> = insts.iter().map(|&i| (rank(i), i)).collect();
-            ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            ranked.sort_unstable_by_key(|x| std::cmp::Reverse(x.0));
             if ranked[0].0 == ranked[1].0 {
                 continue;
             }
@@ -434,17 +526,18 @@ impl Index {
     /// Calls `f(end, entries)` for every form that starts at token `i` (`end` exclusive),
     /// shortest first. No form crosses a hard break.
     pub fn walk(&self, tokens: &[Token], i: usize, mut f: impl FnMut(usize, &[Entry])) {
+        let filter = self.filter.get_or_init(|| EdgeFilter::build(self));
         let mut node = 0u32;
         for (j, t) in tokens.iter().enumerate().skip(i) {
-            if j > i && t.has(BREAK) {
+            if j > i && t.has(BREAK) || !filter.may_hold(node, t.hash) {
                 break;
             }
-            match self.edges.get(&(node, t.hash)) {
-                Some(&n) => node = n,
-                None => break,
-            }
-            if let Some(&e) = self.terminal.get(&node) {
-                f(j + 1, &self.entries[e as usize]);
+            let Some((n, slot)) = filter.step(node, t.hash) else {
+                break;
+            };
+            node = n;
+            if let Some(list) = self.entries.get(slot as usize) {
+                f(j + 1, list);
             }
         }
     }
@@ -741,6 +834,7 @@ impl Index {
             terminal,
             entries,
             nodes,
+            filter: Default::default(),
         })
     }
 }

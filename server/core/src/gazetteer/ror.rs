@@ -352,6 +352,40 @@ mod tests {
     }
 
     #[test]
+    fn parents_and_successors_come_from_the_relationships() {
+        let dump = r#"[
+          {"id": "https://ror.org/057qpr032", "status": "active", "types": ["education"],
+           "names": [{"value": "University of Bordeaux", "types": ["ror_display", "label"], "lang": "en"}],
+           "locations": [{"geonames_details": {"country_code": "FR", "name": "Talence"}}]},
+          {"id": "https://ror.org/001anga17", "status": "inactive", "types": ["education"],
+           "names": [{"value": "University of Bordeaux 1", "types": ["ror_display", "label"], "lang": "en"},
+                     {"value": "Université Bordeaux 1", "types": ["label"], "lang": "fr"}],
+           "relationships": [{"type": "successor", "id": "https://ror.org/057qpr032", "label": "x"}]},
+          {"id": "https://ror.org/00tfaab58", "status": "active", "types": ["education"],
+           "names": [{"value": "Bordeaux College of Dentistry", "types": ["ror_display"], "lang": "en"}],
+           "relationships": [{"type": "parent", "id": "https://ror.org/057qpr032", "label": "x"},
+                             {"type": "parent", "id": "https://ror.org/0000000zz", "label": "gone"}]}
+        ]"#;
+        let records = parse(dump.as_bytes()).unwrap();
+        assert_eq!(records.len(), 3, "the retired record stays resolvable");
+        assert_eq!(records[0].city.as_deref(), Some("Talence"));
+        assert_eq!(
+            records[0].former_names,
+            ["University of Bordeaux 1", "Université Bordeaux 1"]
+        );
+        assert_eq!(records[1].successor.as_deref(), Some("ror:057qpr032"));
+        assert_eq!(records[2].parent.as_deref(), Some("ror:057qpr032"));
+
+        let mut g = super::super::Gazetteer::default();
+        g.merge_ror(records);
+        let found = g.find_by_name("Université Bordeaux 1");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].key, "ror:057qpr032");
+        let unit = g.position("ror:00tfaab58").unwrap();
+        assert_eq!(g.ancestors(unit), [g.position("ror:057qpr032").unwrap()]);
+    }
+
+    #[test]
     fn a_broken_dump_names_its_line() {
         let e = parse(b"[\n{\"id\": 3}\n]").unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");

@@ -449,7 +449,7 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
             let class = ASCII_CLASS[b as usize];
             if class != A_OTHER && class != A_SPECIAL {
                 // A letter or digit: start or continue a word; a run of them at once.
-                let w = word.get_or_insert_with(|| Word {
+                let w = word.get_or_insert(Word {
                     start: at,
                     hash: FNV_OFFSET,
                     flags: pending | if class == A_UPPER { CAP } else { 0 },
@@ -535,7 +535,7 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
             || (('\u{300}'..='\u{36f}').contains(&c) && word.is_some());
         if is_word_char {
             let (upper, lower) = (c.is_uppercase(), c.is_lowercase());
-            let w = word.get_or_insert_with(|| Word {
+            let w = word.get_or_insert(Word {
                 start: at,
                 hash: FNV_OFFSET,
                 flags: pending | if upper { CAP } else { 0 },

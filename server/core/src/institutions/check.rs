@@ -255,18 +255,20 @@ pub fn check(
                     r.annotation_id()
                 ),
             );
+            // When several are missing, the set fix is the safe one: `--fix` and fixAll then
+            // add them all in one round instead of one per round.
             if let Some(edits) = cx.add_edits(&[r]) {
                 f = f.with_fix(Fix::new(
                     format!("Add {} to annotations", r.name),
                     edits,
-                    true,
+                    add_all.is_none(),
                 ));
             }
             if let Some(edits) = &add_all {
                 f = f.with_fix(Fix::new(
                     format!("Add all {} missing institutions", all.len()),
                     edits.clone(),
-                    false,
+                    true,
                 ));
             }
             out.push(f);
@@ -275,8 +277,16 @@ pub fn check(
 
     // Annotated but never mentioned.
     let body = article.body;
-    let body_tokens = tokenize(text, body.start.min(text.len()), body.end.min(text.len()));
-    let body_hashes: Vec<u32> = body_tokens.iter().map(|t| t.hash).collect();
+    // Tokenised only when an entry without a resolvable id must be looked for by name.
+    let body_hashes = std::cell::OnceCell::new();
+    let body_hashes = || -> &Vec<u32> {
+        body_hashes.get_or_init(|| {
+            tokenize(text, body.start.min(text.len()), body.end.min(text.len()))
+                .iter()
+                .map(|t| t.hash)
+                .collect()
+        })
+    };
     for e in &annotations.institutions {
         let mentioned = match cx.resolve(e) {
             Some(r) => mentions.iter().any(|m| match &m.link {
@@ -297,7 +307,7 @@ pub fn check(
                 }
                 let Some(n) = &e.name else { continue };
                 let h: Vec<u32> = tokenize_str(&n.value).iter().map(|t| t.hash).collect();
-                h.is_empty() || body_hashes.windows(h.len()).any(|w| w == h.as_slice())
+                h.is_empty() || body_hashes().windows(h.len()).any(|w| w == h.as_slice())
             }
         };
         if !mentioned {

@@ -204,6 +204,8 @@ struct Hashes {
     venues: FxSet<u32>,
     connectors: FxSet<u32>,
     zh_suffixes: Vec<Vec<u32>>,
+    /// The last characters of `zh_suffixes`.
+    zh_suffix_last: FxSet<u32>,
     zh_unit_suffixes: Vec<Vec<u32>>,
     zh_stops: FxSet<u32>,
     he: u32,
@@ -212,6 +214,9 @@ struct Hashes {
     zh_role: FxSet<u32>,
     /// Two-character words that start a clause, not a name.
     zh_lead: FxSet<(u32, u32)>,
+    /// Two-character modifiers that describe a kind of body, not name one (`联合实验室` is "a
+    /// joint laboratory", `国家重点实验室` "a state key laboratory").
+    zh_generic: FxSet<(u32, u32)>,
 }
 
 fn hashes() -> &'static Hashes {
@@ -236,6 +241,10 @@ fn hashes() -> &'static Hashes {
             venues: set(VENUES),
             connectors: set(CONNECTORS),
             zh_suffixes: ZH_SUFFIXES.iter().map(|s| chars(s)).collect(),
+            zh_suffix_last: ZH_SUFFIXES
+                .iter()
+                .filter_map(|s| chars(s).last().copied())
+                .collect(),
             zh_unit_suffixes: ZH_UNIT_SUFFIXES.iter().map(|s| chars(s)).collect(),
             zh_stops: ZH_STOPS.chars().map(|c| chars(&c.to_string())[0]).collect(),
             zh_role: "长负主副的与和及在是将已也"
@@ -245,6 +254,18 @@ fn hashes() -> &'static Hashes {
             zh_lead: [
                 "今年", "去年", "明年", "近日", "日前", "目前", "昨天", "今天", "此次", "同时",
                 "双方", "我国", "访问", "会见", "参观", "代表", "来自", "率团", "出席",
+                "建立", "成立", "组建", "共建", "设立", "建设", "筹建", "揭牌",
+            ]
+            .iter()
+            .map(|w| {
+                let c = chars(w);
+                (c[0], c[1])
+            })
+            .collect(),
+            zh_generic: [
+                "联合", "共同", "重点", "国家", "国际", "相关", "双边", "多边", "合作", "研究",
+                "创新", "开放", "新型", "重大", "前沿", "先进", "综合", "专业", "科研", "技术",
+                "工程", "高端", "一流", "示范", "协同", "交叉", "公共", "地方", "海外", "有关",
             ]
             .iter()
             .map(|w| {
@@ -870,7 +891,11 @@ fn chinese_candidates(toks: &[Token], covered: &[bool], h: &Hashes, out: &mut Ve
     let mut i = 0;
     let mut taken_until = 0;
     while i < toks.len() {
-        if covered[i] || !toks[i].has(CJK) || i < taken_until {
+        if covered[i]
+            || !toks[i].has(CJK)
+            || i < taken_until
+            || !h.zh_suffix_last.contains(&toks[i].hash)
+        {
             i += 1;
             continue;
         }
@@ -878,7 +903,7 @@ fn chinese_candidates(toks: &[Token], covered: &[bool], h: &Hashes, out: &mut Ve
         let mut best: Option<(usize, usize)> = None; // (start, end)
         for suf in &h.zh_suffixes {
             let n = suf.len();
-            if i + 1 < n {
+            if i + 1 < n || suf.last() != Some(&toks[i].hash) {
                 continue;
             }
             let from = i + 1 - n;
@@ -904,7 +929,17 @@ fn chinese_candidates(toks: &[Token], covered: &[bool], h: &Hashes, out: &mut Ve
             while s + 2 <= from && h.zh_lead.contains(&(toks[s].hash, toks[s + 1].hash)) {
                 s += 2;
             }
+            let mut proper = s;
+            while proper + 2 <= from
+                && h.zh_generic.contains(&(toks[proper].hash, toks[proper + 1].hash))
+            {
+                proper += 2;
+            }
             let min = if n == 1 { 3 } else { 2 };
+            // Only generic modifiers before the suffix: a kind of body, not a named one.
+            if proper == from {
+                continue;
+            }
             // `新局面`, `部分`: a one-character suffix must end the word.
             let ends_word = n > 1
                 || toks

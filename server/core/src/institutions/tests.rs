@@ -222,6 +222,25 @@ fn unknown_candidates_in_english_and_chinese() {
 }
 
 #[test]
+fn a_kind_of_body_is_not_an_institution_name() {
+    // "establish a joint laboratory", "a state key laboratory": no proper name before the suffix.
+    let text = "雙方同意建立聯合實驗室，並申報国家重点实验室。琅勃拉邦联合研究中心也参加了。";
+    let m = mentions(text, embedded());
+    assert!(
+        m.iter().all(|(t, _, _)| t != "聯合實驗室" && t != "国家重点实验室"),
+        "{m:?}"
+    );
+    assert!(
+        m.contains(&(
+            "琅勃拉邦联合研究中心".into(),
+            Link::Unknown,
+            MatchKind::Candidate
+        )),
+        "{m:?}"
+    );
+}
+
+#[test]
 fn offsets_hold_with_crlf_bom_and_emoji() {
     let text = "\u{feff}---\r\ntitle: 🎉 visit\r\n---\r\n🎉🎉 The CNRS 👋 and\r\nKunming University of Science and Technology signed.\r\n";
     let a = crate::article::parse(text);
