@@ -44,7 +44,13 @@ pub fn analyse(text: &str, ctx: &Context) -> Analysis {
     let anchor = dates::anchor(text, &article, &annotations, ctx.dct);
 
     let institutions = institutions::recognise(text, &article, &annotations, ctx.gazetteer);
-    findings.extend(institutions::check(text, &article, &annotations, &institutions, ctx.gazetteer));
+    findings.extend(institutions::check(
+        text,
+        &article,
+        &annotations,
+        &institutions,
+        ctx.gazetteer,
+    ));
 
     let dates = dates::recognise(text, &article, &anchor);
     findings.extend(dates::check(text, &article, &annotations, &dates));
@@ -56,7 +62,9 @@ pub fn analyse(text: &str, ctx: &Context) -> Analysis {
         }
         None => false,
     });
-    findings.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
+    findings.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
+    });
     Analysis {
         article,
         annotations,

@@ -71,7 +71,11 @@ impl Date {
     pub fn iso_week(self) -> (i32, u32) {
         // The week belongs to the year of its Thursday.
         let thursday = self.add_days(4 - i64::from(self.weekday()));
-        let jan1 = Date { year: thursday.year, month: 1, day: 1 };
+        let jan1 = Date {
+            year: thursday.year,
+            month: 1,
+            day: 1,
+        };
         let week = (thursday.to_days() - jan1.to_days()) / 7 + 1;
         (thursday.year, week as u32)
     }
@@ -92,9 +96,15 @@ impl Date {
     /// The same day `n` months later (or earlier), clamped to the month's last day.
     pub fn add_months(self, n: i64) -> Date {
         let total = i64::from(self.year) * 12 + i64::from(self.month) - 1 + n;
-        let year = total.div_euclid(12).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+        let year = total
+            .div_euclid(12)
+            .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
         let month = (total.rem_euclid(12) + 1) as u32;
-        Date { year, month, day: self.day.min(days_in_month(year, month)) }
+        Date {
+            year,
+            month,
+            day: self.day.min(days_in_month(year, month)),
+        }
     }
 
     /// The first day of the month.
@@ -136,7 +146,10 @@ mod tests {
     fn iso_dates_parse_and_validate() {
         assert_eq!(Date::parse_iso("2024-06-27"), Date::new(2024, 6, 27));
         assert_eq!(Date::parse_iso("2023-02-29"), None);
-        assert_eq!(Date::parse_iso("2024-02-29").map(|d| d.iso()), Some("2024-02-29".into()));
+        assert_eq!(
+            Date::parse_iso("2024-02-29").map(|d| d.iso()),
+            Some("2024-02-29".into())
+        );
         assert_eq!(Date::parse_iso("2024-6-27"), None);
         assert_eq!(Date::parse_iso("２０２４-06-27"), None);
     }
@@ -158,7 +171,13 @@ mod tests {
         assert_eq!(Date::from_iso_week(2019, 42), Date::new(2019, 10, 14));
         assert_eq!(Date::from_iso_week(2019, 53), None);
         assert_eq!(Date::new(2021, 5, 1).unwrap().quarter(), 2);
-        assert_eq!(Date::new(2024, 1, 31).unwrap().add_months(1), Date::new(2024, 2, 29).unwrap());
-        assert_eq!(Date::new(2024, 1, 31).unwrap().add_months(-13), Date::new(2022, 12, 31).unwrap());
+        assert_eq!(
+            Date::new(2024, 1, 31).unwrap().add_months(1),
+            Date::new(2024, 2, 29).unwrap()
+        );
+        assert_eq!(
+            Date::new(2024, 1, 31).unwrap().add_months(-13),
+            Date::new(2022, 12, 31).unwrap()
+        );
     }
 }

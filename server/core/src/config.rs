@@ -167,23 +167,32 @@ impl Config {
                 message,
             };
             let Some(info) = crate::findings::lookup(&code) else {
-                return Err(err(format!("unknown finding code `{code}` in [severity] (see `marginalia explain --list`)")));
+                return Err(err(format!(
+                    "unknown finding code `{code}` in [severity] (see `marginalia explain --list`)"
+                )));
             };
             let level = match level.as_str() {
                 "off" | "none" => Level::Off,
                 other => Level::On(Severity::parse(other).ok_or_else(|| {
-                    err(format!("`{other}` is not a severity (error, warning, info, hint or off)"))
+                    err(format!(
+                        "`{other}` is not a severity (error, warning, info, hint or off)"
+                    ))
                 })?),
             };
             severity.insert(info.code.to_string(), level);
         }
         for field in &raw.annotations.required {
-            if !crate::article::schema::TOP_LEVEL_KEYS.iter().any(|(k, _)| k == field) {
+            if !crate::article::schema::TOP_LEVEL_KEYS
+                .iter()
+                .any(|(k, _)| k == field)
+            {
                 let at = text.find(&format!("\"{field}\""));
                 return Err(ConfigError {
                     span: at.map(|s| Span::new(s, s + field.len() + 2)),
                     line: at.map(|s| line_of(text, s)),
-                    message: format!("`{field}` in [annotations] required is not a front-matter key"),
+                    message: format!(
+                        "`{field}` in [annotations] required is not a front-matter key"
+                    ),
                 });
             }
         }
@@ -218,7 +227,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.severity_of("MA0101", Severity::Warning), None);
-        assert_eq!(c.severity_of("MA0104", Severity::Warning), Some(Severity::Error));
+        assert_eq!(
+            c.severity_of("MA0104", Severity::Warning),
+            Some(Severity::Error)
+        );
         assert_eq!(c.limits.max_file_size, 1000);
         assert_eq!(c.gazetteer.files, ["our-institutions.toml"]);
     }

@@ -202,4 +202,3 @@ fn seeds_every_institution_found_and_linked_no_false_mention() {
         "the seeds must be recognised exactly"
     );
 }
-

@@ -147,11 +147,12 @@ async fn the_indexed_workspace_reports_every_fixture_like_the_pipeline() {
     let items = report["items"].as_array().unwrap();
     // The articles are what the CLI's walk selects.
     let configs = marginalia_workspace::config::ConfigCache::new();
-    let paths: Vec<PathBuf> = marginalia_workspace::walk::collect(std::slice::from_ref(&root), &configs)
-        .unwrap()
-        .into_iter()
-        .map(|t| t.path)
-        .collect();
+    let paths: Vec<PathBuf> =
+        marginalia_workspace::walk::collect(std::slice::from_ref(&root), &configs)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.path)
+            .collect();
     assert_eq!(items.len(), paths.len(), "{end}");
     for path in paths {
         let uri = Uri::from_file_path(&path).unwrap();

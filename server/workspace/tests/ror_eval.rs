@@ -170,4 +170,3 @@ fn the_dump_adds_no_false_mention_to_the_seeds() {
         t.elapsed()
     );
 }
-

@@ -11,7 +11,11 @@ use crate::institutions::Link;
 pub fn annotate(text: &str, analysis: &Analysis, ctx: &Context) -> Vec<TextEdit> {
     let a = &analysis.annotations;
     let article = &analysis.article;
-    if article.front_matter.as_ref().is_some_and(|fm| !fm.errors.is_empty()) {
+    if article
+        .front_matter
+        .as_ref()
+        .is_some_and(|fm| !fm.errors.is_empty())
+    {
         return Vec::new(); // never rewrite YAML we could not read
     }
     if has_duplicate_top_level_keys(article) {
@@ -46,7 +50,9 @@ pub fn annotate(text: &str, analysis: &Analysis, ctx: &Context) -> Vec<TextEdit>
     let mut countries: Vec<String> = Vec::new();
     for m in &analysis.institutions {
         let Link::Known(key) = &m.link else { continue };
-        let Some(inst) = ctx.gazetteer.get(key) else { continue };
+        let Some(inst) = ctx.gazetteer.get(key) else {
+            continue;
+        };
         if let Some(c) = &inst.country {
             if !countries.contains(c) {
                 countries.push(c.clone());
@@ -60,7 +66,10 @@ pub fn annotate(text: &str, analysis: &Analysis, ctx: &Context) -> Vec<TextEdit>
         if annotated || new_ids.contains(&id) {
             continue;
         }
-        let mut fields = vec![("id".to_string(), id.clone()), ("name".to_string(), inst.name.clone())];
+        let mut fields = vec![
+            ("id".to_string(), id.clone()),
+            ("name".to_string(), inst.name.clone()),
+        ];
         if let Some(c) = &inst.country {
             fields.push(("country".to_string(), c.clone()));
         }
@@ -91,7 +100,10 @@ pub fn annotate(text: &str, analysis: &Analysis, ctx: &Context) -> Vec<TextEdit>
         if !v.starts_with(|c: char| c.is_ascii_digit()) {
             continue; // PRESENT_REF and the like are not event dates
         }
-        let already = a.dates.iter().any(|e| e.value.as_ref().is_some_and(|x| &x.value == v));
+        let already = a
+            .dates
+            .iter()
+            .any(|e| e.value.as_ref().is_some_and(|x| &x.value == v));
         if already || seen_values.contains(v) {
             continue;
         }
@@ -125,14 +137,23 @@ pub fn annotate(text: &str, analysis: &Analysis, ctx: &Context) -> Vec<TextEdit>
     for (k, v) in &scalars {
         edits.extend(edit::set_scalar(text, article, k, v).unwrap_or_default());
     }
-    for (key, items) in [("institutions", &new_institutions), ("countries", &new_countries), ("dates", &new_dates)] {
+    for (key, items) in [
+        ("institutions", &new_institutions),
+        ("countries", &new_countries),
+        ("dates", &new_dates),
+    ] {
         edits.extend(edit::append_to_list(text, article, key, items).unwrap_or_default());
     }
     edits
 }
 
 fn has_duplicate_top_level_keys(article: &crate::article::Article) -> bool {
-    let Some(entries) = article.front_matter.as_ref().and_then(|fm| fm.root.as_ref()).and_then(|r| r.as_map()) else {
+    let Some(entries) = article
+        .front_matter
+        .as_ref()
+        .and_then(|fm| fm.root.as_ref())
+        .and_then(|r| r.as_map())
+    else {
         return false;
     };
     let keys: Vec<&str> = entries.iter().filter_map(|e| e.key.as_str()).collect();
@@ -162,7 +183,9 @@ fn guess_title(text: &str, analysis: &Analysis) -> Option<String> {
         .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '#'))
         .filter(|l| !l.is_empty())
         .find(|l| {
-            let navigation = l.contains('>') || l.eq_ignore_ascii_case("news & events") || l.eq_ignore_ascii_case("news");
+            let navigation = l.contains('>')
+                || l.eq_ignore_ascii_case("news & events")
+                || l.eq_ignore_ascii_case("news");
             let chars = l.chars().count();
             !navigation && (6..=200).contains(&chars)
         })
@@ -199,9 +222,20 @@ mod tests {
 
     #[test]
     fn language_is_detected_by_script() {
-        assert_eq!(detect_language("The Chinese and Russian scientific communities will step up exchanges."), Some("en"));
-        assert_eq!(detect_language("中國科學院與法國國家科學研究中心的科技合作由來已久"), Some("zh-Hant"));
-        assert_eq!(detect_language("中国科学院与法国国家科学研究中心的科技合作由来已久"), Some("zh-Hans"));
+        assert_eq!(
+            detect_language(
+                "The Chinese and Russian scientific communities will step up exchanges."
+            ),
+            Some("en")
+        );
+        assert_eq!(
+            detect_language("中國科學院與法國國家科學研究中心的科技合作由來已久"),
+            Some("zh-Hant")
+        );
+        assert_eq!(
+            detect_language("中国科学院与法国国家科学研究中心的科技合作由来已久"),
+            Some("zh-Hans")
+        );
         assert_eq!(detect_language("ok"), None);
     }
 }

@@ -1,6 +1,5 @@
 use crate::findings::{code, CodeInfo};
 
-
 code!(NOT_UTF8, "MA0001", "not-utf8", Error,
     "The file is not valid UTF-8 text.",
     "marginalia reads articles as UTF-8. The finding names the first invalid byte's line and column.\n\nFix: convert the file, e.g. `iconv -f GB18030 -t UTF-8 in.txt > out.txt`.");
@@ -31,9 +30,14 @@ code!(WRONG_TYPE, "MA0105", "wrong-type", Error,
 code!(INVALID_DATE, "MA0106", "invalid-published-date", Error,
     "`published` is not an ISO 8601 calendar date.",
     "Write `published: 2019-10-16` (year-month-day). The publication date anchors relative dates such as \"yesterday\" or \"October 15th\".");
-code!(INVALID_COUNTRY, "MA0107", "invalid-country", Error,
+code!(
+    INVALID_COUNTRY,
+    "MA0107",
+    "invalid-country",
+    Error,
     "A country is not an ISO 3166-1 alpha-2 code.",
-    "Countries are two uppercase letters: `CN`, `FR`, `LA`, `RU`, `GB` (not `UK`).");
+    "Countries are two uppercase letters: `CN`, `FR`, `LA`, `RU`, `GB` (not `UK`)."
+);
 code!(INVALID_ID, "MA0108", "invalid-institution-id", Error,
     "An institution `id` is malformed (e.g. a ROR id with wrong check digits).",
     "Ids are `ror:` + a 9-character ROR id whose last two digits are a checksum, `wikidata:Q…`, or a key of a gazetteer (lowercase, digits, hyphens). A ROR id that fails its checksum was mistyped.");
@@ -43,18 +47,33 @@ code!(DUPLICATE_ENTRY, "MA0109", "duplicate-entry", Warning,
 code!(PUBLISHED_IN_FUTURE, "MA0110", "published-in-future", Warning,
     "`published` lies in the future.",
     "An article cannot have been published after today; the date is probably mistyped (year or month swapped).");
-code!(INVALID_LANGUAGE, "MA0111", "invalid-language", Warning,
+code!(
+    INVALID_LANGUAGE,
+    "MA0111",
+    "invalid-language",
+    Warning,
     "`language` is not a well-formed BCP 47 tag.",
-    "Use tags such as `en`, `fr`, `zh-Hans` (Simplified Chinese), `zh-Hant` (Traditional Chinese).");
+    "Use tags such as `en`, `fr`, `zh-Hans` (Simplified Chinese), `zh-Hant` (Traditional Chinese)."
+);
 code!(MISSING_FIELD, "MA0112", "missing-required-field", Warning,
     "A field required by `marginalia.toml` is missing.",
     "`[annotations] required = [\"title\", \"published\"]` in `marginalia.toml` makes these fields mandatory for every article of the corpus.");
-code!(INVALID_URL, "MA0113", "invalid-url", Warning,
+code!(
+    INVALID_URL,
+    "MA0113",
+    "invalid-url",
+    Warning,
     "`url` is not an http(s) URL.",
-    "The article's address is written in full, starting with `http://` or `https://`.");
-code!(SCHEMA_VERSION, "MA0114", "unsupported-schema-version", Error,
+    "The article's address is written in full, starting with `http://` or `https://`."
+);
+code!(
+    SCHEMA_VERSION,
+    "MA0114",
+    "unsupported-schema-version",
+    Error,
     "The front-matter's `schema` version is not supported.",
-    "This marginalia reads schema version 1. Omit `schema` or write `schema: 1`.");
+    "This marginalia reads schema version 1. Omit `schema` or write `schema: 1`."
+);
 code!(DUPLICATE_KEY, "MA0115", "duplicate-key", Error,
     "A key appears twice in the same mapping.",
     "YAML tools disagree on which of two equal keys wins, so the annotation is ambiguous. Remove one.");

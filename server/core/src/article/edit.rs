@@ -122,7 +122,12 @@ fn key_rank(key: &str) -> usize {
 
 /// Inserts a new top-level `rendered` block (one or more lines, each ending in a line break)
 /// where `key` belongs in the canonical key order. `None` when there is no parsed front-matter.
-fn insert_top_level(text: &str, article: &Article, key: &str, rendered: String) -> Option<TextEdit> {
+fn insert_top_level(
+    text: &str,
+    article: &Article,
+    key: &str,
+    rendered: String,
+) -> Option<TextEdit> {
     let fm = article.front_matter.as_ref()?;
     if !fm.errors.is_empty() {
         return None;
@@ -148,7 +153,10 @@ fn insert_top_level(text: &str, article: &Article, key: &str, rendered: String) 
 pub fn set_scalar(text: &str, article: &Article, key: &str, value: &str) -> Option<Vec<TextEdit>> {
     let nl = article.line_ending.as_str();
     let Some(fm) = &article.front_matter else {
-        return Some(vec![create_front_matter(article, &[format!("{key}: {}", yaml_scalar(value))])]);
+        return Some(vec![create_front_matter(
+            article,
+            &[format!("{key}: {}", yaml_scalar(value))],
+        )]);
     };
     let entry = fm.root.as_ref().and_then(|r| r.get(key));
     match entry {
@@ -160,9 +168,13 @@ pub fn set_scalar(text: &str, article: &Article, key: &str, value: &str) -> Opti
             )])
         }
         Some(e) => Some(vec![TextEdit::replace(e.value.span, yaml_scalar(value))]),
-        None => {
-            insert_top_level(text, article, key, format!("{key}: {}{nl}", yaml_scalar(value))).map(|e| vec![e])
-        }
+        None => insert_top_level(
+            text,
+            article,
+            key,
+            format!("{key}: {}{nl}", yaml_scalar(value)),
+        )
+        .map(|e| vec![e]),
     }
 }
 
@@ -170,12 +182,22 @@ pub fn set_scalar(text: &str, article: &Article, key: &str, value: &str) -> Opti
 /// creating the key, or the whole front-matter, when absent. Keeps the list's style (block or
 /// flow) and indentation. `None` when the front-matter cannot be edited safely (broken YAML, or
 /// `key` holds something other than a list).
-pub fn append_to_list(text: &str, article: &Article, key: &str, items: &[Item]) -> Option<Vec<TextEdit>> {
+pub fn append_to_list(
+    text: &str,
+    article: &Article,
+    key: &str,
+    items: &[Item],
+) -> Option<Vec<TextEdit>> {
     if items.is_empty() {
         return Some(Vec::new());
     }
     let nl = article.line_ending.as_str();
-    let block = |indent: &str| -> String { items.iter().map(|i| render_block_item(i, indent, nl)).collect() };
+    let block = |indent: &str| -> String {
+        items
+            .iter()
+            .map(|i| render_block_item(i, indent, nl))
+            .collect()
+    };
     let Some(fm) = &article.front_matter else {
         let body = block("  ");
         let mut lines = vec!["schema: 1".to_string(), format!("{key}:")];
@@ -186,7 +208,8 @@ pub fn append_to_list(text: &str, article: &Article, key: &str, items: &[Item]) 
         return None;
     }
     let Some(entry) = fm.root.as_ref().and_then(|r| r.get(key)) else {
-        return insert_top_level(text, article, key, format!("{key}:{nl}{}", block("  "))).map(|e| vec![e]);
+        return insert_top_level(text, article, key, format!("{key}:{nl}{}", block("  ")))
+            .map(|e| vec![e]);
     };
     let value = &entry.value;
     if value.is_null() {
@@ -203,7 +226,10 @@ pub fn append_to_list(text: &str, article: &Article, key: &str, items: &[Item]) 
         let close = after_last + text[after_last..fm.close.start].find(']')?;
         let rendered: Vec<String> = items.iter().map(render_flow_item).collect();
         let sep = if list.is_empty() { "" } else { ", " };
-        return Some(vec![TextEdit::insert(close, format!("{sep}{}", rendered.join(", ")))]);
+        return Some(vec![TextEdit::insert(
+            close,
+            format!("{sep}{}", rendered.join(", ")),
+        )]);
     }
     let last = list.last()?;
     let first = list.first()?;
@@ -237,7 +263,13 @@ pub fn remove_list_item(text: &str, item: Span) -> TextEdit {
 
 /// The node of a top-level key, for callers that need spans.
 pub fn top_level<'a>(article: &'a Article, key: &str) -> Option<&'a Node> {
-    article.front_matter.as_ref()?.root.as_ref()?.get(key).map(|e| &e.value)
+    article
+        .front_matter
+        .as_ref()?
+        .root
+        .as_ref()?
+        .get(key)
+        .map(|e| &e.value)
 }
 
 #[cfg(test)]
@@ -253,7 +285,10 @@ mod tests {
     fn kust() -> Item {
         Item::Map(vec![
             ("id".into(), "ror:02egmk993".into()),
-            ("name".into(), "University of Science and Technology Beijing".into()),
+            (
+                "name".into(),
+                "University of Science and Technology Beijing".into(),
+            ),
             ("country".into(), "CN".into()),
         ])
     }
@@ -261,7 +296,10 @@ mod tests {
     #[test]
     fn append_to_a_block_list_keeps_its_indentation() {
         let text = "---\ntitle: A\ninstitutions:\n    - id: cnrs\n      name: CNRS\ncountries: [FR]\n---\nBody\n";
-        let out = apply(text, append_to_list(text, &parse(text), "institutions", &[kust()]));
+        let out = apply(
+            text,
+            append_to_list(text, &parse(text), "institutions", &[kust()]),
+        );
         assert_eq!(out, "---\ntitle: A\ninstitutions:\n    - id: cnrs\n      name: CNRS\n    - id: ror:02egmk993\n      name: University of Science and Technology Beijing\n      country: CN\ncountries: [FR]\n---\nBody\n");
     }
 
@@ -269,38 +307,78 @@ mod tests {
     fn append_to_a_flow_list_and_to_an_empty_one() {
         let text = "---\ncountries: [FR]\ntags: []\n---\n";
         let a = parse(text);
-        let out = apply(text, append_to_list(text, &a, "countries", &[Item::Scalar("CN".into())]));
+        let out = apply(
+            text,
+            append_to_list(text, &a, "countries", &[Item::Scalar("CN".into())]),
+        );
         assert_eq!(out, "---\ncountries: [FR, CN]\ntags: []\n---\n");
-        let out = apply(text, append_to_list(text, &a, "tags", &[Item::Scalar("energy".into())]));
+        let out = apply(
+            text,
+            append_to_list(text, &a, "tags", &[Item::Scalar("energy".into())]),
+        );
         assert_eq!(out, "---\ncountries: [FR]\ntags: [energy]\n---\n");
     }
 
     #[test]
     fn append_creates_the_key_in_canonical_order_and_keeps_crlf() {
         let text = "---\r\ntitle: A\r\ntags: [x]\r\n---\r\nBody\r\n";
-        let out = apply(text, append_to_list(text, &parse(text), "institutions", &[kust()]));
+        let out = apply(
+            text,
+            append_to_list(text, &parse(text), "institutions", &[kust()]),
+        );
         assert_eq!(out, "---\r\ntitle: A\r\ninstitutions:\r\n  - id: ror:02egmk993\r\n    name: University of Science and Technology Beijing\r\n    country: CN\r\ntags: [x]\r\n---\r\nBody\r\n");
     }
 
     #[test]
     fn append_to_a_null_key_and_to_an_article_without_front_matter() {
         let text = "---\ninstitutions:\n---\n";
-        let out = apply(text, append_to_list(text, &parse(text), "countries", &[Item::Scalar("CN".into())]));
+        let out = apply(
+            text,
+            append_to_list(
+                text,
+                &parse(text),
+                "countries",
+                &[Item::Scalar("CN".into())],
+            ),
+        );
         assert_eq!(out, "---\ninstitutions:\ncountries:\n  - CN\n---\n");
-        let out = apply(text, append_to_list(text, &parse(text), "institutions", &[Item::Scalar("x".into())]));
+        let out = apply(
+            text,
+            append_to_list(
+                text,
+                &parse(text),
+                "institutions",
+                &[Item::Scalar("x".into())],
+            ),
+        );
         assert_eq!(out, "---\ninstitutions:\n  - x\n---\n");
         let body = "\u{feff}中国科学院\n";
-        let out = apply(body, append_to_list(body, &parse(body), "countries", &[Item::Scalar("CN".into())]));
-        assert_eq!(out, "\u{feff}---\nschema: 1\ncountries:\n  - CN\n---\n中国科学院\n");
+        let out = apply(
+            body,
+            append_to_list(
+                body,
+                &parse(body),
+                "countries",
+                &[Item::Scalar("CN".into())],
+            ),
+        );
+        assert_eq!(
+            out,
+            "\u{feff}---\nschema: 1\ncountries:\n  - CN\n---\n中国科学院\n"
+        );
     }
 
     #[test]
     fn remove_block_and_flow_items() {
-        let text = "---\ninstitutions:\n  - id: a\n    name: A\n  - id: b\ncountries: [CN, FR, CN]\n---\n";
+        let text =
+            "---\ninstitutions:\n  - id: a\n    name: A\n  - id: b\ncountries: [CN, FR, CN]\n---\n";
         let a = parse(text);
         let list = top_level(&a, "institutions").unwrap().as_seq().unwrap();
         let out = apply(text, Some(vec![remove_list_item(text, list[0].span)]));
-        assert_eq!(out, "---\ninstitutions:\n  - id: b\ncountries: [CN, FR, CN]\n---\n");
+        assert_eq!(
+            out,
+            "---\ninstitutions:\n  - id: b\ncountries: [CN, FR, CN]\n---\n"
+        );
         let countries = top_level(&a, "countries").unwrap().as_seq().unwrap();
         let out = apply(text, Some(vec![remove_list_item(text, countries[2].span)]));
         assert!(out.contains("countries: [CN, FR]\n"), "{out}");
@@ -312,9 +390,18 @@ mod tests {
     fn set_scalar_replaces_inserts_or_fills() {
         let text = "---\ntitle: A\nlanguage:\n---\n";
         let a = parse(text);
-        assert_eq!(apply(text, set_scalar(text, &a, "title", "B: c")), "---\ntitle: \"B: c\"\nlanguage:\n---\n");
-        assert_eq!(apply(text, set_scalar(text, &a, "language", "zh-Hant")), "---\ntitle: A\nlanguage: zh-Hant\n---\n");
-        assert_eq!(apply(text, set_scalar(text, &a, "published", "2024-06-27")), "---\ntitle: A\npublished: 2024-06-27\nlanguage:\n---\n");
+        assert_eq!(
+            apply(text, set_scalar(text, &a, "title", "B: c")),
+            "---\ntitle: \"B: c\"\nlanguage:\n---\n"
+        );
+        assert_eq!(
+            apply(text, set_scalar(text, &a, "language", "zh-Hant")),
+            "---\ntitle: A\nlanguage: zh-Hant\n---\n"
+        );
+        assert_eq!(
+            apply(text, set_scalar(text, &a, "published", "2024-06-27")),
+            "---\ntitle: A\npublished: 2024-06-27\nlanguage:\n---\n"
+        );
     }
 
     #[test]

@@ -193,8 +193,14 @@ mod tests {
             InstitutionId::parse("wikidata:Q280413"),
             Ok(InstitutionId::Wikidata("Q280413".into()))
         );
-        assert_eq!(InstitutionId::parse("kust"), Ok(InstitutionId::Key("kust".into())));
-        assert_eq!(InstitutionId::parse("wikidata:42"), Err(IdError::WikidataFormat));
+        assert_eq!(
+            InstitutionId::parse("kust"),
+            Ok(InstitutionId::Key("kust".into()))
+        );
+        assert_eq!(
+            InstitutionId::parse("wikidata:42"),
+            Err(IdError::WikidataFormat)
+        );
         assert_eq!(InstitutionId::parse("Bad Key"), Err(IdError::KeyFormat));
     }
 

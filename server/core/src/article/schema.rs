@@ -27,10 +27,19 @@ pub const TOP_LEVEL_KEYS: &[(&str, &str)] = &[
 ];
 
 pub const INSTITUTION_KEYS: &[(&str, &str)] = &[
-    ("id", "`ror:<9-char ROR id>`, `wikidata:Q…`, or a key of the gazetteer."),
+    (
+        "id",
+        "`ror:<9-char ROR id>`, `wikidata:Q…`, or a key of the gazetteer.",
+    ),
     ("name", "The institution's canonical name."),
-    ("country", "ISO 3166-1 alpha-2 country code of the institution."),
-    ("role", "Its part in the story: `host`, `visitor`, `partner`, `funder`, `organiser`, …"),
+    (
+        "country",
+        "ISO 3166-1 alpha-2 country code of the institution.",
+    ),
+    (
+        "role",
+        "Its part in the story: `host`, `visitor`, `partner`, `funder`, `organiser`, …",
+    ),
     ("note", "Free text."),
 ];
 
@@ -172,7 +181,10 @@ pub fn read(text: &str, article: &Article, options: &SchemaOptions) -> (Annotati
                         r.findings.push(Finding::new(
                             &INVALID_LANGUAGE,
                             l.span,
-                            format!("`{}` is not a BCP 47 language tag (e.g. `en`, `zh-Hant`)", l.value),
+                            format!(
+                                "`{}` is not a BCP 47 language tag (e.g. `en`, `zh-Hant`)",
+                                l.value
+                            ),
                         ));
                     }
                 }
@@ -184,7 +196,11 @@ pub fn read(text: &str, article: &Article, options: &SchemaOptions) -> (Annotati
                         && u.value.len() > 8
                         && !u.value.contains(char::is_whitespace);
                     if !ok {
-                        r.findings.push(Finding::new(&INVALID_URL, u.span, format!("`{}` is not an http(s) URL", u.value)));
+                        r.findings.push(Finding::new(
+                            &INVALID_URL,
+                            u.span,
+                            format!("`{}` is not an http(s) URL", u.value),
+                        ));
                     }
                 }
             }
@@ -215,7 +231,9 @@ fn missing_front_matter(text: &str, article: &Article) -> Finding {
     if let Some(t) = title {
         skeleton.push_str(&format!("title: {t}{nl}"));
     }
-    skeleton.push_str(&format!("published:{nl}language:{nl}institutions: []{nl}---{nl}"));
+    skeleton.push_str(&format!(
+        "published:{nl}language:{nl}institutions: []{nl}---{nl}"
+    ));
     let first_line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
     Finding::new(
         &MISSING_FRONT_MATTER,
@@ -275,7 +293,11 @@ impl Reader<'_> {
         let s = self.string(node, "published")?;
         // An ISO 8601 date-time is accepted; its date part is what anchors the text.
         let date_part = s.value.get(..10).filter(|_| {
-            s.value.len() == 10 || s.value.as_bytes().get(10).is_some_and(|&b| b == b'T' || b == b' ')
+            s.value.len() == 10
+                || s.value
+                    .as_bytes()
+                    .get(10)
+                    .is_some_and(|&b| b == b'T' || b == b' ')
         });
         let Some(date) = date_part.and_then(Date::parse_iso) else {
             self.findings.push(Finding::new(
@@ -294,7 +316,10 @@ impl Reader<'_> {
                 ));
             }
         }
-        Some(Spanned { value: date, span: s.span })
+        Some(Spanned {
+            value: date,
+            span: s.span,
+        })
     }
 
     fn countries(&mut self, node: &Node) -> Vec<Spanned<String>> {
@@ -320,7 +345,11 @@ impl Reader<'_> {
                 _ => None,
             };
             if let Some(s) = suggestion {
-                f = f.with_fix(Fix::new(format!("Change to `{s}`"), vec![TextEdit::replace(c.span, s)], true));
+                f = f.with_fix(Fix::new(
+                    format!("Change to `{s}`"),
+                    vec![TextEdit::replace(c.span, s)],
+                    true,
+                ));
             }
             self.findings.push(f);
         }
@@ -334,10 +363,17 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for item in items {
             let Some(fields) = item.as_map() else {
-                self.wrong_type(item, "an institution entry", "a mapping with `id`, `name`, `country`");
+                self.wrong_type(
+                    item,
+                    "an institution entry",
+                    "a mapping with `id`, `name`, `country`",
+                );
                 continue;
             };
-            let mut e = InstitutionEntry { span: item.span, ..Default::default() };
+            let mut e = InstitutionEntry {
+                span: item.span,
+                ..Default::default()
+            };
             for f in fields {
                 let Some(k) = f.key.as_str() else { continue };
                 if f.value.is_null() {
@@ -349,17 +385,21 @@ impl Reader<'_> {
                     "country" => e.country = self.string(&f.value, "country"),
                     "role" => e.role = self.string(&f.value, "role"),
                     "note" => e.note = self.string(&f.value, "note"),
-                    other => self.unknown_key(&f.key, other, INSTITUTION_KEYS, "key of an institution entry"),
+                    other => self.unknown_key(
+                        &f.key,
+                        other,
+                        INSTITUTION_KEYS,
+                        "key of an institution entry",
+                    ),
                 }
             }
             if let Some(id) = &e.id {
                 match InstitutionId::parse(&id.value) {
                     Ok(p) => e.parsed_id = Some(p),
-                    Err(err) => self.findings.push(Finding::new(
-                        &INVALID_ID,
-                        id.span,
-                        format!("`{}`: {err}", id.value),
-                    ).with_fixes(ror_checksum_fix(&id.value, id.span, &err))),
+                    Err(err) => self.findings.push(
+                        Finding::new(&INVALID_ID, id.span, format!("`{}`: {err}", id.value))
+                            .with_fixes(ror_checksum_fix(&id.value, id.span, &err)),
+                    ),
                 }
             }
             if let Some(c) = &e.country {
@@ -370,7 +410,12 @@ impl Reader<'_> {
         }
         self.duplicates(
             &out,
-            |e| e.parsed_id.as_ref().map(|i| i.to_annotation()).unwrap_or_default(),
+            |e| {
+                e.parsed_id
+                    .as_ref()
+                    .map(|i| i.to_annotation())
+                    .unwrap_or_default()
+            },
             |e| e.span,
             "institution",
         );
@@ -385,10 +430,17 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for item in items {
             let Some(fields) = item.as_map() else {
-                self.wrong_type(item, "a date entry", "a mapping with `value`, `text`, `role`");
+                self.wrong_type(
+                    item,
+                    "a date entry",
+                    "a mapping with `value`, `text`, `role`",
+                );
                 continue;
             };
-            let mut e = DateEntry { span: item.span, ..Default::default() };
+            let mut e = DateEntry {
+                span: item.span,
+                ..Default::default()
+            };
             for f in fields {
                 let Some(k) = f.key.as_str() else { continue };
                 if f.value.is_null() {
@@ -407,7 +459,11 @@ impl Reader<'_> {
         self.duplicates(
             &out,
             |e| match (&e.value, &e.role) {
-                (Some(v), r) => format!("{}|{}", v.value, r.as_ref().map_or("", |r| r.value.as_str())),
+                (Some(v), r) => format!(
+                    "{}|{}",
+                    v.value,
+                    r.as_ref().map_or("", |r| r.value.as_str())
+                ),
                 _ => String::new(),
             },
             |e| e.span,
@@ -417,7 +473,13 @@ impl Reader<'_> {
     }
 
     /// Reports later duplicates (by a non-empty identity) with a safe removal fix.
-    fn duplicates<T>(&mut self, items: &[T], identity: impl Fn(&T) -> String, span: impl Fn(&T) -> Span, what: &str) {
+    fn duplicates<T>(
+        &mut self,
+        items: &[T],
+        identity: impl Fn(&T) -> String,
+        span: impl Fn(&T) -> Span,
+        what: &str,
+    ) {
         let mut seen: Vec<(String, Span)> = Vec::new();
         for item in items {
             let id = identity(item);
@@ -427,13 +489,17 @@ impl Reader<'_> {
             }
             if let Some((_, first)) = seen.iter().find(|(k, _)| *k == id) {
                 self.findings.push(
-                    Finding::new(&DUPLICATE_ENTRY, s, format!("this {what} is already listed"))
-                        .with_related(*first, "first listed here")
-                        .with_fix(Fix::new(
-                            "Remove the duplicate",
-                            vec![super::edit::remove_list_item(self.text, s)],
-                            true,
-                        )),
+                    Finding::new(
+                        &DUPLICATE_ENTRY,
+                        s,
+                        format!("this {what} is already listed"),
+                    )
+                    .with_related(*first, "first listed here")
+                    .with_fix(Fix::new(
+                        "Remove the duplicate",
+                        vec![super::edit::remove_list_item(self.text, s)],
+                        true,
+                    )),
                 );
             } else {
                 seen.push((id, s));
@@ -455,7 +521,11 @@ impl Reader<'_> {
             },
         );
         if let Some(s) = suggestion {
-            f = f.with_fix(Fix::new(format!("Rename to `{s}`"), vec![TextEdit::replace(key.span, s)], true));
+            f = f.with_fix(Fix::new(
+                format!("Rename to `{s}`"),
+                vec![TextEdit::replace(key.span, s)],
+                true,
+            ));
         }
         self.findings.push(f);
     }
@@ -465,8 +535,12 @@ impl Reader<'_> {
             let Some(k) = e.key.as_str() else { continue };
             if let Some(first) = entries[..i].iter().find(|p| p.key.as_str() == Some(k)) {
                 self.findings.push(
-                    Finding::new(&DUPLICATE_KEY, e.key.span, format!("`{k}` is already set above"))
-                        .with_related(first.key.span, "first set here"),
+                    Finding::new(
+                        &DUPLICATE_KEY,
+                        e.key.span,
+                        format!("`{k}` is already set above"),
+                    )
+                    .with_related(first.key.span, "first set here"),
                 );
             }
         }
@@ -526,7 +600,11 @@ fn ror_checksum_fix(value: &str, span: Span, err: &super::ids::IdError) -> Vec<F
     // is only a guess, so it is not a safe fix.
     if let super::ids::IdError::RorChecksum { expected } = err {
         let fixed = format!("{}{}", &value[..value.len() - 2], expected);
-        return vec![Fix::new(format!("Change to `{fixed}`"), vec![TextEdit::replace(span, fixed)], false)];
+        return vec![Fix::new(
+            format!("Change to `{fixed}`"),
+            vec![TextEdit::replace(span, fixed)],
+            false,
+        )];
     }
     Vec::new()
 }
@@ -562,7 +640,10 @@ mod tests {
         assert_eq!(codes(&findings), Vec::<&str>::new());
         assert_eq!(a.published.unwrap().value, Date::new(2019, 10, 16).unwrap());
         assert_eq!(a.institutions.len(), 1);
-        assert_eq!(a.institutions[0].parsed_id, Some(InstitutionId::Ror("02egmk993".into())));
+        assert_eq!(
+            a.institutions[0].parsed_id,
+            Some(InstitutionId::Ror("02egmk993".into()))
+        );
         assert_eq!(a.countries.len(), 2);
         assert_eq!(a.dates[0].value.as_ref().unwrap().value, "2019-10-15");
     }
@@ -571,8 +652,12 @@ mod tests {
     fn missing_front_matter_offers_a_skeleton() {
         let (_, findings) = check("News & Events\n\nKUST met CNRS.\n");
         assert_eq!(codes(&findings), ["MA0101"]);
-        let fixed = crate::findings::apply_edits("News & Events\n", &findings[0].fixes[0].edits).unwrap();
-        assert!(fixed.starts_with("---\nschema: 1\ntitle: News & Events\n"), "{fixed}");
+        let fixed =
+            crate::findings::apply_edits("News & Events\n", &findings[0].fixes[0].edits).unwrap();
+        assert!(
+            fixed.starts_with("---\nschema: 1\ntitle: News & Events\n"),
+            "{fixed}"
+        );
         let (_, again) = check(&fixed);
         assert_eq!(codes(&again), Vec::<&str>::new());
     }

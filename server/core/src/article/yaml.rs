@@ -77,9 +77,7 @@ impl Node {
         match &self.value {
             Value::Scalar(_) if self.is_null() => "null",
             Value::Scalar(s) if s.plain && s.text.parse::<f64>().is_ok() => "number",
-            Value::Scalar(s) if s.plain && matches!(s.text.as_str(), "true" | "false") => {
-                "boolean"
-            }
+            Value::Scalar(s) if s.plain && matches!(s.text.as_str(), "true" | "false") => "boolean",
             Value::Scalar(_) => "string",
             Value::Seq(_) => "list",
             Value::Map(_) => "mapping",
@@ -186,7 +184,9 @@ impl Builder {
     fn open(&mut self, start: usize, value: Value) {
         self.count();
         if self.stack.len() >= MAX_DEPTH {
-            self.overflow = Some(format!("the front-matter nests deeper than {MAX_DEPTH} levels"));
+            self.overflow = Some(format!(
+                "the front-matter nests deeper than {MAX_DEPTH} levels"
+            ));
             return;
         }
         self.stack.push((start, value, None));
@@ -323,7 +323,9 @@ mod tests {
     fn aliases_are_not_expanded() {
         let mut src = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
         for i in 0..20 {
-            src.push_str(&format!("b{i}: &b{i} [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"));
+            src.push_str(&format!(
+                "b{i}: &b{i} [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+            ));
         }
         let (root, errors) = parse_all(&src);
         assert!(errors.is_empty());

@@ -60,7 +60,11 @@ mod tests {
         }
         for c in &all {
             assert!(c.code.starts_with("MA") && c.code.len() == 6, "{}", c.code);
-            assert!(!c.summary.is_empty() && !c.explanation.is_empty(), "{}", c.code);
+            assert!(
+                !c.summary.is_empty() && !c.explanation.is_empty(),
+                "{}",
+                c.code
+            );
         }
     }
 }

@@ -23,8 +23,7 @@ pub fn apply_edits(text: &str, edits: &[TextEdit]) -> Result<String, EditConflic
     for &i in &order {
         let e = &edits[i];
         let (s, t) = (e.span.start, e.span.end);
-        if s < cursor || t > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(t)
-        {
+        if s < cursor || t > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(t) {
             return Err(EditConflict {
                 message: format!("edit {s}..{t} overlaps another edit or lies outside the text"),
             });

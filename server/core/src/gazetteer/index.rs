@@ -163,7 +163,9 @@ impl EdgeFilter {
     #[inline]
     fn may_hold(&self, from: u32, h: u32) -> bool {
         let b = self.bit(from, h);
-        self.bits.get(b >> 6).is_some_and(|w| w & (1 << (b & 63)) != 0)
+        self.bits
+            .get(b >> 6)
+            .is_some_and(|w| w & (1 << (b & 63)) != 0)
     }
 }
 

@@ -1,6 +1,5 @@
 use crate::findings::{code, CodeInfo};
 
-
 code!(NOT_ANNOTATED, "MA0201", "institution-not-annotated", Warning,
     "An institution is mentioned in the text but not listed in `institutions`.",
     "marginalia recognised a gazetteer institution in the body (by name, acronym, or an acronym defined in the text) that the front-matter does not list. An annotation that misses an institution the article names is incomplete.\n\nExample: the body says \"China Association for Science and Technology (CAST)\" and `institutions` lists only USTB.\n\nFix: \"Add … to annotations\" appends one entry with its `id`, `name` and `country` (and the country to `countries` when that list exists); \"Add all N missing institutions\" adds every missing one at once. A sub-unit is satisfied when its parent is annotated.");

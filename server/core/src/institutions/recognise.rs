@@ -253,8 +253,8 @@ fn hashes() -> &'static Hashes {
                 .collect(),
             zh_lead: [
                 "今年", "去年", "明年", "近日", "日前", "目前", "昨天", "今天", "此次", "同时",
-                "双方", "我国", "访问", "会见", "参观", "代表", "来自", "率团", "出席",
-                "建立", "成立", "组建", "共建", "设立", "建设", "筹建", "揭牌",
+                "双方", "我国", "访问", "会见", "参观", "代表", "来自", "率团", "出席", "建立",
+                "成立", "组建", "共建", "设立", "建设", "筹建", "揭牌",
             ]
             .iter()
             .map(|w| {
@@ -931,7 +931,8 @@ fn chinese_candidates(toks: &[Token], covered: &[bool], h: &Hashes, out: &mut Ve
             }
             let mut proper = s;
             while proper + 2 <= from
-                && h.zh_generic.contains(&(toks[proper].hash, toks[proper + 1].hash))
+                && h.zh_generic
+                    .contains(&(toks[proper].hash, toks[proper + 1].hash))
             {
                 proper += 2;
             }

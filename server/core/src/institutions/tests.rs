@@ -227,7 +227,8 @@ fn a_kind_of_body_is_not_an_institution_name() {
     let text = "雙方同意建立聯合實驗室，並申報国家重点实验室。琅勃拉邦联合研究中心也参加了。";
     let m = mentions(text, embedded());
     assert!(
-        m.iter().all(|(t, _, _)| t != "聯合實驗室" && t != "国家重点实验室"),
+        m.iter()
+            .all(|(t, _, _)| t != "聯合實驗室" && t != "国家重点实验室"),
         "{m:?}"
     );
     assert!(

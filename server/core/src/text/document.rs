@@ -149,8 +149,12 @@ impl Document {
                 self.rope.char_to_byte((start + wanted).min(end))
             }
             Encoding::Utf16 => {
-                let start = self.rope.char_to_utf16_cu(self.rope.byte_to_char(line_start));
-                let end = self.rope.char_to_utf16_cu(self.rope.byte_to_char(content_end));
+                let start = self
+                    .rope
+                    .char_to_utf16_cu(self.rope.byte_to_char(line_start));
+                let end = self
+                    .rope
+                    .char_to_utf16_cu(self.rope.byte_to_char(content_end));
                 let cu = (start + wanted).min(end);
                 self.rope.char_to_byte(self.rope.utf16_cu_to_char(cu))
             }
@@ -252,7 +256,10 @@ mod tests {
         assert_eq!(doc.line_text(1), "two");
         // Past the end of line 0 clamps before the CRLF.
         assert_eq!(doc.offset(Position::new(0, 99), Encoding::Utf16), 3);
-        assert_eq!(doc.offset(Position::new(99, 0), Encoding::Utf16), doc.len_bytes());
+        assert_eq!(
+            doc.offset(Position::new(99, 0), Encoding::Utf16),
+            doc.len_bytes()
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate within a distance that grows with the word's length, if unique.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     let mut best: Option<(usize, &str)> = None;
     let mut tie = false;
@@ -46,8 +49,14 @@ mod tests {
     fn distances_and_suggestions() {
         assert_eq!(edit_distance("publsihed", "published"), 2);
         assert_eq!(edit_distance("机构", "机构们"), 1);
-        assert_eq!(did_you_mean("publihsed", ["published", "title"]), Some("published"));
-        assert_eq!(did_you_mean("institution", ["institutions", "countries"]), Some("institutions"));
+        assert_eq!(
+            did_you_mean("publihsed", ["published", "title"]),
+            Some("published")
+        );
+        assert_eq!(
+            did_you_mean("institution", ["institutions", "countries"]),
+            Some("institutions")
+        );
         assert_eq!(did_you_mean("zzz", ["title"]), None);
     }
 }
