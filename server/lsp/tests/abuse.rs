@@ -6,9 +6,11 @@
 //! server answers what it can, stays alive, and ends cleanly. (The real binary over stdio is
 //! exercised in server/cli/tests/hostile_files.rs.)
 
+mod common;
+
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, WriteHalf};
+use tokio::io::{AsyncWriteExt, BufReader, DuplexStream, WriteHalf};
 use tokio::sync::mpsc;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -31,25 +33,9 @@ impl Raw {
         tokio::spawn(async move {
             let mut r = BufReader::new(client_read);
             loop {
-                let mut len = None;
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(v) = line.strip_prefix("Content-Length: ") {
-                        len = v.parse::<usize>().ok();
-                    }
-                }
-                let mut body = vec![0; len.expect("the server framed a message")];
-                if r.read_exact(&mut body).await.is_err() {
+                let Some(v) = common::read_message(&mut r).await else {
                     return;
-                }
-                let v: Value = serde_json::from_slice(&body).expect("the server sent JSON");
+                };
                 if tx.send(v).is_err() {
                     return;
                 }

@@ -65,25 +65,9 @@ impl TestClient {
             tokio::spawn(async move {
                 let mut r = BufReader::new(client_read);
                 loop {
-                    let mut len = None;
-                    loop {
-                        let mut line = String::new();
-                        if r.read_line(&mut line).await.unwrap_or(0) == 0 {
-                            return;
-                        }
-                        let line = line.trim_end();
-                        if line.is_empty() {
-                            break;
-                        }
-                        if let Some(v) = line.strip_prefix("Content-Length: ") {
-                            len = v.parse::<usize>().ok();
-                        }
-                    }
-                    let mut body = vec![0; len.expect("Content-Length header")];
-                    if r.read_exact(&mut body).await.is_err() {
+                    let Some(msg) = read_message(&mut r).await else {
                         return;
-                    }
-                    let msg: Value = serde_json::from_slice(&body).expect("server sent JSON");
+                    };
                     if let (Some(id), Some(method)) =
                         (msg.get("id"), msg.get("method").and_then(Value::as_str))
                     {
@@ -259,6 +243,27 @@ impl TestClient {
 
 /// `initialize` params: no workspace, the given position encodings, a capable client that
 /// takes pushed diagnostics (like eglot or Neovim 0.10).
+/// Reads one Content-Length-framed JSON-RPC message; `None` when the server closed the pipe.
+pub async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> Option<Value> {
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            len = v.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; len.expect("the server framed a message with a Content-Length")];
+    r.read_exact(&mut body).await.ok()?;
+    Some(serde_json::from_slice(&body).expect("the server sent JSON"))
+}
+
 pub fn init_params(encodings: Option<&[&str]>) -> Value {
     let mut caps = json!({
         "textDocument": {
