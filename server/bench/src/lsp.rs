@@ -145,6 +145,22 @@ impl Session {
         })
     }
 
+    /// CPU time (user + system) the server process has used so far: a figure a busy
+    /// machine disturbs less than wall-clock latencies.
+    fn cpu_time(&self) -> Duration {
+        let ticks = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                // Fields after the command name (which may hold spaces) in parentheses.
+                let rest = s.get(s.rfind(')')? + 2..)?.to_string();
+                let f: Vec<&str> = rest.split_whitespace().collect();
+                Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+            })
+            .unwrap_or(0);
+        // Linux reports clock ticks of 1/100 s (USER_HZ).
+        Duration::from_millis(ticks * 10)
+    }
+
     /// Peak resident memory (VmHWM) of the server process, in MB.
     fn peak_rss_mb(&self) -> f64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
@@ -216,7 +232,18 @@ fn startup(ror: bool, cache: &Path) -> (Duration, Duration, f64) {
     (median(inits), median(firsts), rss)
 }
 
-fn edits(s: &mut Session, root: &Path, size: usize, count: usize) -> (Duration, Duration, usize) {
+/// What [`edits`] measured.
+struct Edits {
+    p50: Duration,
+    p99: Duration,
+    bytes: usize,
+    /// Diagnostics of the last version.
+    diagnostics: usize,
+    /// Server CPU time per edit (user + system, all threads).
+    cpu: Duration,
+}
+
+fn edits(s: &mut Session, root: &Path, size: usize, count: usize) -> Edits {
     let text = corpus::article(3, Lang::English, size, true);
     let name = format!("edit-{size}.md");
     let uri = uri_of(root, &name);
@@ -225,6 +252,8 @@ fn edits(s: &mut Session, root: &Path, size: usize, count: usize) -> (Duration, 
     let lines = text.lines().count() as u64;
     let mut rng = corpus::Rng::new(size as u64);
     let mut lat = Vec::new();
+    let mut diagnostics = 0;
+    let cpu_before = s.cpu_time();
     for i in 0..count {
         let version = i as i64 + 2;
         // Type one character at the start of a body line (after the front-matter).
@@ -235,10 +264,25 @@ fn edits(s: &mut Session, root: &Path, size: usize, count: usize) -> (Duration, 
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
         );
-        s.diagnostics(&uri, version);
+        let d = s.diagnostics(&uri, version);
         lat.push(t.elapsed());
+        diagnostics = d["params"]["diagnostics"].as_array().map_or(0, Vec::len);
+        if i + 1 == count {
+            // To look at what the server sends: MARGINALIA_BENCH_DUMP=<folder>.
+            if let Some(dir) = std::env::var_os("MARGINALIA_BENCH_DUMP") {
+                let dir = Path::new(&dir);
+                let _ = std::fs::write(dir.join(format!("{name}.json")), d.to_string());
+                let _ = std::fs::write(dir.join(&name), &text);
+            }
+        }
     }
-    (percentile(&lat, 0.5), percentile(&lat, 0.99), text.len())
+    Edits {
+        p50: percentile(&lat, 0.5),
+        p99: percentile(&lat, 0.99),
+        bytes: text.len(),
+        diagnostics,
+        cpu: s.cpu_time().saturating_sub(cpu_before) / count.max(1) as u32,
+    }
 }
 
 pub fn run() {
@@ -289,15 +333,17 @@ pub fn run() {
         let mut s = Session::start(ws.path(), cache.path());
         s.initialize(ws.path());
         println!("#### Edit → fresh diagnostics, {label} gazetteer\n");
-        println!("| article | edits | p50 ms | p99 ms |");
-        println!("|---|---|---|---|");
+        println!("| article | edits | diagnostics | p50 ms | p99 ms | server CPU ms per edit |");
+        println!("|---|---|---|---|---|---|");
         for (size, count) in [(10 << 10, 300), (200 << 10, 100), (2 << 20, 40)] {
-            let (p50, p99, bytes) = edits(&mut s, ws.path(), size, count);
+            let e = edits(&mut s, ws.path(), size, count);
             println!(
-                "| {} KB | {count} | {} | {} |",
-                bytes >> 10,
-                ms(p50),
-                ms(p99)
+                "| {} KB | {count} | {} | {} | {} | {} |",
+                e.bytes >> 10,
+                e.diagnostics,
+                ms(e.p50),
+                ms(e.p99),
+                ms(e.cpu)
             );
         }
         // Hover and code action on a 10 KB article.

@@ -6,6 +6,7 @@
 //! target/release/marginalia-bench gazetteer           # cost against gazetteer size (ROR subsets)
 //! target/release/marginalia-bench cli [--articles N]  # `marginalia check` over a generated corpus
 //! target/release/marginalia-bench lsp                 # the language server through the protocol
+//! target/release/marginalia-bench corpus DIR [--articles N]  # write that corpus into DIR
 //! target/release/marginalia-bench all
 //! ```
 //!
@@ -317,6 +318,17 @@ fn main() {
         "gazetteer" => gazetteer_growth(ror.as_deref()),
         "cli" => cli(articles, true),
         "lsp" => lsp::run(),
+        "corpus" => {
+            // Writes the CLI benchmark's corpus into a folder, to compare outputs across changes.
+            let dir = PathBuf::from(args.get(1).map_or("bench-corpus", String::as_str));
+            let parts = write_corpus(&dir, articles, &[articles]);
+            println!(
+                "wrote {} articles ({} bytes) under {}",
+                parts[0].1,
+                parts[0].2,
+                dir.display()
+            );
+        }
         "all" => {
             pipeline(ror.as_deref());
             gazetteer_growth(ror.as_deref());

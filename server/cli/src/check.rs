@@ -2,18 +2,14 @@
 //! fixes, report.
 
 use crate::report::{self, FileReport, Fixed, HumanOptions, Report};
-use crate::setup::{self, Corpora, Corpus};
+use crate::setup::{self, Corpus};
 use crate::{error, CheckArgs, ColorChoice, Format, Outcome};
 use marginalia_core::findings::{apply_edits, Finding, Span, TextEdit};
 use marginalia_core::{analyse, Context};
-use marginalia_workspace::config::ConfigCache;
-use marginalia_workspace::files::read_article;
-use marginalia_workspace::walk::{self, Target};
+use marginalia_workspace::walk::Target;
 use marginalia_workspace::write::write_atomic;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
-use std::sync::Arc;
 
 /// At most this many rounds of "apply the safe fixes, analyse again".
 const MAX_FIX_ROUNDS: usize = 8;
@@ -26,30 +22,13 @@ struct Checked {
 }
 
 pub fn run(args: CheckArgs) -> Outcome {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let configs = ConfigCache::new();
-    let targets = match walk::collect(&paths, &configs) {
-        Ok(t) => t,
+    let jobs = match setup::jobs(&args.paths, args.analysis.ror.as_deref()) {
+        Ok(j) => j,
         Err(e) => {
             error(e);
             return Outcome::Failed;
         }
     };
-    let mut corpora = Corpora::default();
-    let mut jobs: Vec<(Target, Arc<Corpus>)> = Vec::with_capacity(targets.len());
-    for t in targets {
-        match corpora.get(&t.config, args.analysis.ror.as_deref()) {
-            Ok(c) => jobs.push((t, c)),
-            Err(e) => {
-                error(e);
-                return Outcome::Failed;
-            }
-        }
-    }
     let today = setup::today(&args.analysis);
     let checked: Vec<Checked> = jobs
         .par_iter()
@@ -98,6 +77,12 @@ pub fn run(args: CheckArgs) -> Outcome {
         }
         return Outcome::Failed;
     }
+    if let Some(path) = report::github::summary_path(args.summary.as_deref(), args.format) {
+        if let Err(e) = report::github::append_summary(&path, &report) {
+            error(format!("{}: cannot write the summary: {e}", path.display()));
+            return Outcome::Failed;
+        }
+    }
     if failed {
         Outcome::Failed
     } else if report.findings().any(|(_, f)| args.deny.denies(f.severity)) {
@@ -114,35 +99,16 @@ fn check_one(
     today: marginalia_core::calendar::Date,
 ) -> Checked {
     let path = setup::display_path(&t.path);
-    let config = &corpus.loaded.config;
-    let file_problem = |finding: Finding, shown: String| {
-        let findings = config
-            .severity_of(finding.code, finding.severity)
-            .map(|severity| Finding {
-                severity,
-                ..finding
-            })
-            .into_iter()
-            .collect();
-        Checked {
-            report: FileReport::new(path.clone(), shown, findings),
-            fixed: None,
-            write_error: None,
+    let text = match setup::read_file(t, corpus) {
+        setup::ReadFile::Text(text) => text,
+        setup::ReadFile::Unreadable { finding, shown } => {
+            let findings = corpus.configured(finding).into_iter().collect();
+            return Checked {
+                report: FileReport::new(path, shown, findings),
+                fixed: None,
+                write_error: None,
+            };
         }
-    };
-    if let Some(problem) = &t.problem {
-        return file_problem(
-            Finding::new(
-                &marginalia_core::article::UNREADABLE_FILE,
-                Span::empty(0),
-                format!("cannot read: {problem}"),
-            ),
-            String::new(),
-        );
-    }
-    let text = match read_article(&t.path, config.limits.max_file_size) {
-        Ok(text) => text,
-        Err(p) => return file_problem(p.finding, p.shown_text),
     };
     let ctx = corpus.context(&args.analysis, today);
     if args.fix {
@@ -183,10 +149,21 @@ fn check_one(
     }
     let findings = analyse(&text, &ctx).findings;
     Checked {
-        report: FileReport::new(path, text, findings),
+        report: file_report(path, text, findings),
         fixed: None,
         write_error: None,
     }
+}
+
+/// A file's report; a file without findings is not shown, so its text is dropped instead of
+/// being indexed by lines and kept until the end of the run.
+fn file_report(path: String, text: String, findings: Vec<Finding>) -> FileReport {
+    let text = if findings.is_empty() {
+        String::new()
+    } else {
+        text
+    };
+    FileReport::new(path, text, findings)
 }
 
 /// Applies the safe fixes until none is left (or [`MAX_FIX_ROUNDS`]): each round takes the

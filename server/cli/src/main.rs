@@ -3,17 +3,24 @@
 //! A thin layer: every analysis goes through [`marginalia_core::analyse`]; this crate only
 //! finds files, renders findings and writes files back.
 
+mod alloc;
 mod annotate;
 mod check;
 mod entities;
 mod explain;
+mod export;
 mod report;
+mod report_html;
 mod setup;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use marginalia_core::calendar::Date;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// mimalloc for the batch commands, glibc's allocator for `marginalia lsp` (see [`alloc`]).
+#[global_allocator]
+static ALLOCATOR: alloc::CliAllocator = alloc::CliAllocator;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -50,6 +57,12 @@ enum Command {
     /// Print every recognised institution and date mention, one JSON object per line.
     #[command(after_help = EXIT_CODES)]
     Entities(EntitiesArgs),
+    /// Export the confirmed annotations as JSON lines or CSV (see docs/export.md).
+    #[command(after_help = export::EXIT_CODES)]
+    Export(export::ExportArgs),
+    /// Write a self-contained HTML report: cooperation network, timeline, annotation health
+    /// (see docs/report.md).
+    Report(report_html::ReportArgs),
     /// Explain a finding code (e.g. `marginalia explain MA0101`), or list them all.
     Explain(ExplainArgs),
     /// Start the language server on stdin/stdout.
@@ -89,6 +102,10 @@ pub struct CheckArgs {
     /// Apply every safe fix, write the files back atomically, and report what changed.
     #[arg(long)]
     pub fix: bool,
+    /// Append a Markdown summary (counts, codes, files with most findings) to FILE. With
+    /// `--format github`, $GITHUB_STEP_SUMMARY is used when this is not given.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }
@@ -227,6 +244,8 @@ fn main() -> ExitCode {
         Command::Annotate(args) => annotate::run(args),
         Command::Entities(args) => entities::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Report(args) => report_html::run(args),
         Command::Lsp(args) => return lsp(args),
     };
     outcome.code()

@@ -3,11 +3,14 @@
 
 use crate::AnalysisArgs;
 use marginalia_core::calendar::Date;
+use marginalia_core::findings::{Finding, Span};
 use marginalia_core::gazetteer::Gazetteer;
 use marginalia_core::Context;
-use marginalia_workspace::config::LoadedConfig;
+use marginalia_workspace::config::{ConfigCache, LoadedConfig};
+use marginalia_workspace::files::read_article;
+use marginalia_workspace::walk::{self, Target};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A gazetteer: the embedded default shared by every corpus that adds nothing to it, or one
@@ -88,6 +91,61 @@ impl Corpora {
         self.by_config
             .insert(loaded.path.clone(), Arc::clone(&corpus));
         Ok(corpus)
+    }
+}
+
+/// Every file the paths name (the current folder when none), each with its corpus: the one
+/// walk `check`, `export` and `report` share, so they choose the same files.
+pub fn jobs(paths: &[PathBuf], ror: Option<&Path>) -> Result<Vec<(Target, Arc<Corpus>)>, String> {
+    let here = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &here[..] } else { paths };
+    let targets = walk::collect(paths, &ConfigCache::new()).map_err(|e| e.to_string())?;
+    let mut corpora = Corpora::default();
+    targets
+        .into_iter()
+        .map(|t| corpora.get(&t.config, ror).map(|c| (t, c)))
+        .collect()
+}
+
+/// A file as read from disk: its text, or the finding that says why it cannot be read, with
+/// the text that finding points into (the decoded prefix up to a bad byte, or nothing).
+pub enum ReadFile {
+    Text(String),
+    Unreadable { finding: Finding, shown: String },
+}
+
+/// Reads one file of a walk, within its configuration's size limit.
+pub fn read_file(t: &Target, corpus: &Corpus) -> ReadFile {
+    if let Some(problem) = &t.problem {
+        return ReadFile::Unreadable {
+            finding: Finding::new(
+                &marginalia_core::article::UNREADABLE_FILE,
+                Span::empty(0),
+                format!("cannot read: {problem}"),
+            ),
+            shown: String::new(),
+        };
+    }
+    match read_article(&t.path, corpus.loaded.config.limits.max_file_size) {
+        Ok(text) => ReadFile::Text(text),
+        Err(p) => ReadFile::Unreadable {
+            finding: p.finding,
+            shown: p.shown_text,
+        },
+    }
+}
+
+impl Corpus {
+    /// A finding made outside the analysis (an unreadable file) with the configuration's
+    /// severity, or `None` when the configuration turns its code off: as `analyse` does.
+    pub fn configured(&self, finding: Finding) -> Option<Finding> {
+        self.loaded
+            .config
+            .severity_of(finding.code, finding.severity)
+            .map(|severity| Finding {
+                severity,
+                ..finding
+            })
     }
 }
 

@@ -91,58 +91,15 @@ fn timeml_dir(dir: &Path, errors: bool) -> Option<Counts> {
     Some(total)
 }
 
-/// Byte offset of char index `i` in `s`.
-fn byte_of(s: &str, i: usize) -> Option<usize> {
-    if i == s.chars().count() {
-        return Some(s.len());
-    }
-    s.char_indices().nth(i).map(|(b, _)| b)
-}
-
 fn recognizers(file: &Path, errors: bool) -> Option<Counts> {
     let src = std::fs::read_to_string(file).ok()?;
     let cases: serde_json::Value = serde_json::from_str(src.trim_start_matches('\u{feff}')).ok()?;
     let mut total = Counts::default();
     for case in cases.as_array()? {
-        let Some(input) = case["Input"].as_str() else {
+        let Some((input, reference, gold)) = eval::recognizers_text_case(case) else {
             continue;
         };
-        let reference = case["Context"]["ReferenceDateTime"]
-            .as_str()
-            .and_then(|r| Date::parse_iso(r.get(..10)?));
         let anchor = reference.map_or(Anchor::None, Anchor::Dct);
-        let mut gold = Vec::new();
-        for r in case["Results"].as_array().into_iter().flatten() {
-            let kind = r["Type"].as_str().unwrap_or("");
-            if !matches!(kind, "date" | "daterange" | "duration") {
-                continue;
-            }
-            let (Some(start), Some(len)) = (r["Start"].as_u64(), r["Length"].as_u64()) else {
-                continue;
-            };
-            let (Some(a), Some(b)) = (
-                byte_of(input, start as usize),
-                byte_of(input, (start + len) as usize),
-            ) else {
-                continue;
-            };
-            let v = &r["Value"];
-            let mut alternatives = Vec::new();
-            for res in ["PastResolution", "FutureResolution"] {
-                if let Some(d) = v[res]["date"].as_str() {
-                    alternatives.push(d.to_string());
-                }
-                if let Some(d) = v[res]["duration"].as_str() {
-                    alternatives.push(d.to_string());
-                }
-            }
-            gold.push(GoldTimex {
-                span: Span::new(a, b),
-                kind: kind.to_uppercase(),
-                value: v["Timex"].as_str().unwrap_or("").to_string(),
-                alternatives,
-            });
-        }
         let mentions = recognise_with(input, Span::new(0, input.len()), &anchor, Mode::News);
         let sys = eval::system_of(&mentions);
         if errors {

@@ -1,5 +1,21 @@
-//! The pipeline: text → article → annotations → mentions → findings. The CLI and the
-//! language server both call [`analyse`], so they cannot disagree.
+//! The pipeline: text → article → annotations → mentions → findings. The CLI calls
+//! [`analyse`], the language server [`AnalysisCache::analyse`]; both run the same two stages,
+//! so they cannot disagree:
+//!
+//! 1. **Blocks.** The body is cut into blocks before every run of two or more line breaks
+//!    (blank lines; spaces and tabs may stand between the breaks). Each block is tokenised,
+//!    matched against the gazetteer (`institutions::forms`) and scanned for date expressions
+//!    (`dates::scan`) on its own text, so its result depends on the block's text and the
+//!    gazetteer only. A name broken over a single line break stays inside one block;
+//!    gazetteer forms and date expressions never cross a blank line (the tokeniser marks the
+//!    token after one as a hard break, where the gazetteer walk stops).
+//! 2. **Document.** On the blocks' results, concatenated: acronyms defined anywhere,
+//!    ambiguity resolved by the document's evidence, sub-units, candidates
+//!    (`institutions::recognise_forms`), dates anchored on `published`/the dateline and on
+//!    the dates before them (`dates::resolve_scanned`), and every check.
+//!
+//! [`AnalysisCache`] keeps stage 1 per block, keyed by the block's text (a 64-bit SipHash and
+//! the length), so an edit re-runs stage 1 on the blocks it touched only.
 
 use crate::article::schema::{self, SchemaOptions};
 use crate::article::{self, Annotations, Article};
@@ -7,8 +23,12 @@ use crate::calendar::Date;
 use crate::config::Config;
 use crate::dates::{self, Anchor, DateMention};
 use crate::findings::Finding;
+use crate::findings::Span;
 use crate::gazetteer::Gazetteer;
 use crate::institutions::{self, InstitutionMention};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// Everything an analysis needs besides the text.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +55,80 @@ pub struct Analysis {
 
 /// Analyses one article's text. Never panics, whatever the text.
 pub fn analyse(text: &str, ctx: &Context) -> Analysis {
+    analyse_blocks(text, ctx, false, |block| {
+        Arc::new(BlockResult::new(block, ctx.gazetteer))
+    })
+}
+
+/// Stage 1 of one block: what depends on the block's text alone. Offsets are relative to
+/// the block's start.
+#[derive(Debug)]
+struct BlockResult {
+    forms: institutions::Forms,
+    raws: Vec<dates::Raw>,
+}
+
+impl BlockResult {
+    fn new(block: &str, gazetteer: &Gazetteer) -> BlockResult {
+        let mut forms = institutions::forms(block, 0, block.len(), gazetteer);
+        forms.shrink_to_fit();
+        let mut raws = dates::scan(block, Span::new(0, block.len()));
+        raws.shrink_to_fit();
+        BlockResult { forms, raws }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.forms.heap_bytes() + self.raws.capacity() * std::mem::size_of::<dates::Raw>()
+    }
+}
+
+/// Where the body's blocks start: the body's start, then the first line break of every run
+/// of two or more line breaks (`\n`, `\r\n` or `\r`, with only spaces and tabs between).
+/// Each block runs to the next start (the last to the body's end).
+pub fn block_starts(text: &str, body: Span) -> Vec<usize> {
+    let b = text.as_bytes();
+    let end = body.end.min(b.len());
+    let start = body.start.min(end);
+    let mut out = vec![start];
+    let mut i = start;
+    while i < end {
+        if b[i] != b'\n' && b[i] != b'\r' {
+            i += 1;
+            continue;
+        }
+        // A run of line breaks and blanks from `i`.
+        let run = i;
+        let mut breaks = 0;
+        while i < end {
+            match b[i] {
+                b'\n' => breaks += 1,
+                b'\r' => {
+                    if b.get(i + 1) != Some(&b'\n') {
+                        breaks += 1;
+                    }
+                }
+                b' ' | b'\t' => {}
+                _ => break,
+            }
+            i += 1;
+        }
+        if breaks >= 2 && run > start {
+            out.push(run);
+        }
+    }
+    out
+}
+
+/// Texts from this size run stage 2 on two threads when the cache asks for it.
+const PARALLEL_FROM: usize = 256 * 1024;
+
+/// The two stages, with stage 1 of each block from `block` (given the block's text).
+fn analyse_blocks(
+    text: &str,
+    ctx: &Context,
+    parallel: bool,
+    mut block: impl FnMut(&str) -> Arc<BlockResult>,
+) -> Analysis {
     let article = article::parse(text);
     let options = SchemaOptions {
         required: &ctx.config.annotations.required,
@@ -43,17 +137,59 @@ pub fn analyse(text: &str, ctx: &Context) -> Analysis {
     let (annotations, mut findings) = schema::read(text, &article, &options);
     let anchor = dates::anchor(text, &article, &annotations, ctx.dct);
 
-    let institutions = institutions::recognise(text, &article, &annotations, ctx.gazetteer);
-    findings.extend(institutions::check(
-        text,
-        &article,
-        &annotations,
-        &institutions,
-        ctx.gazetteer,
-    ));
+    // Stage 1 by block, concatenated.
+    let body = Span::new(
+        article.body.start.min(text.len()),
+        article.body.end.min(text.len()),
+    );
+    let starts = block_starts(text, body);
+    let mut forms = institutions::Forms::default();
+    let mut raws: Vec<dates::Raw> = Vec::new();
+    for (k, &from) in starts.iter().enumerate() {
+        let to = starts.get(k + 1).copied().unwrap_or(body.end);
+        let Some(slice) = text.get(from..to) else {
+            continue;
+        };
+        let r = block(slice);
+        forms.append(&r.forms, from);
+        raws.extend(r.raws.iter().map(|x| dates::Raw {
+            start: x.start + from,
+            end: x.end + from,
+            expr: x.expr.clone(),
+        }));
+    }
 
-    let dates = dates::recognise(text, &article, &anchor);
-    findings.extend(dates::check(text, &article, &annotations, &dates));
+    // Stage 2 on the whole document. Institutions and dates do not depend on each other: on
+    // a large text, when asked, the dates run on a second thread (same functions, same
+    // results; the findings are gathered in the same order).
+    let institution_stage = || {
+        let mentions = institutions::recognise_forms(text, forms, &annotations, ctx.gazetteer);
+        let found = institutions::check(text, &article, &annotations, &mentions, ctx.gazetteer);
+        (mentions, found)
+    };
+    let date_stage = || {
+        let mentions = dates::resolve_scanned(text, &raws, &anchor, dates::Mode::Auto);
+        let found = dates::check(text, &article, &annotations, &mentions);
+        (mentions, found)
+    };
+    let ((institutions, by_institutions), (dates, by_dates)) =
+        if parallel && text.len() >= PARALLEL_FROM {
+            std::thread::scope(|scope| {
+                match std::thread::Builder::new().spawn_scoped(scope, date_stage) {
+                    Ok(handle) => {
+                        let i = institution_stage();
+                        // A failed thread (it cannot panic: the core never does) is redone here.
+                        (i, handle.join().unwrap_or_else(|_| date_stage()))
+                    }
+                    Err(_) => (institution_stage(), date_stage()),
+                }
+            })
+        } else {
+            (institution_stage(), date_stage())
+        };
+    drop(raws);
+    findings.extend(by_institutions);
+    findings.extend(by_dates);
 
     findings.retain_mut(|f| match ctx.config.severity_of(f.code, f.severity) {
         Some(s) => {
@@ -72,5 +208,94 @@ pub fn analyse(text: &str, ctx: &Context) -> Analysis {
         institutions,
         dates,
         findings,
+    }
+}
+
+/// Stage 1 results kept across versions of one document, for [`AnalysisCache::analyse`].
+///
+/// Holds the results of the blocks of the last text analysed only (older blocks are
+/// dropped), so its size follows the document's. Use one cache per document and gazetteer;
+/// a different gazetteer empties it.
+#[derive(Default)]
+pub struct AnalysisCache {
+    /// The gazetteer the blocks were recognised with (its address and record count).
+    gazetteer: Option<(usize, usize)>,
+    blocks: HashMap<(u64, usize), Arc<BlockResult>>,
+    last: CacheStats,
+    parallel: bool,
+}
+
+/// What the last [`AnalysisCache::analyse`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Blocks of the text.
+    pub blocks: usize,
+    /// Of those, blocks whose stage 1 was computed (not found in the cache).
+    pub computed: usize,
+    /// Heap bytes held by the cache afterwards (approximate).
+    pub heap_bytes: usize,
+}
+
+fn block_key(block: &str) -> (u64, usize) {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    block.hash(&mut h);
+    (h.finish(), block.len())
+}
+
+impl AnalysisCache {
+    pub fn new() -> AnalysisCache {
+        AnalysisCache::default()
+    }
+
+    /// Lets stage 2 of large texts (from 256 KiB) use a second thread (for an editor, where
+    /// one document is analysed at a time; the CLI already runs files in parallel).
+    pub fn set_parallel(&mut self, parallel: bool) {
+        self.parallel = parallel;
+    }
+
+    /// The same result as [`analyse`]`(text, ctx)`, re-running stage 1 only on the blocks
+    /// that were not in the last text analysed.
+    pub fn analyse(&mut self, text: &str, ctx: &Context) -> Analysis {
+        let gaz = (
+            std::ptr::from_ref(ctx.gazetteer) as usize,
+            ctx.gazetteer.len(),
+        );
+        if self.gazetteer != Some(gaz) {
+            self.blocks.clear();
+            self.gazetteer = Some(gaz);
+        }
+        let mut old = std::mem::take(&mut self.blocks);
+        let mut next: HashMap<(u64, usize), Arc<BlockResult>> = HashMap::with_capacity(old.len());
+        let mut stats = CacheStats::default();
+        let analysis = analyse_blocks(text, ctx, self.parallel, |block| {
+            stats.blocks += 1;
+            let key = block_key(block);
+            if let Some(r) = next.get(&key) {
+                return Arc::clone(r);
+            }
+            let r = old.remove(&key).unwrap_or_else(|| {
+                stats.computed += 1;
+                Arc::new(BlockResult::new(block, ctx.gazetteer))
+            });
+            next.insert(key, Arc::clone(&r));
+            r
+        });
+        drop(old);
+        stats.heap_bytes = next.values().map(|r| r.heap_bytes()).sum::<usize>()
+            + next.capacity() * std::mem::size_of::<((u64, usize), Arc<BlockResult>)>();
+        self.blocks = next;
+        self.last = stats;
+        analysis
+    }
+
+    /// What the last analysis did.
+    pub fn stats(&self) -> CacheStats {
+        self.last
+    }
+
+    /// Forgets every block.
+    pub fn clear(&mut self) {
+        self.blocks = HashMap::new();
+        self.gazetteer = None;
     }
 }

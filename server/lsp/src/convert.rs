@@ -22,6 +22,89 @@ pub fn range(doc: &Document, span: Span, enc: Encoding) -> lsp::Range {
     lsp::Range::new(position(doc, span.start, enc), position(doc, span.end, enc))
 }
 
+/// Converts many byte offsets of one text to positions, in about the time of reading the
+/// text once when the offsets mostly move forwards (findings come sorted by position): it
+/// keeps the line and the count of units of the last offset and goes on from there. Gives
+/// exactly what [`position`] gives.
+pub struct Positions<'a> {
+    doc: &'a Document,
+    text: &'a str,
+    enc: Encoding,
+    line: usize,
+    /// The current line's bytes: `line_start..line_end` (`line_end` includes its break;
+    /// the last line also holds the end of the text).
+    line_start: usize,
+    line_end: usize,
+    /// An offset on the current line and its column in `enc`.
+    byte: usize,
+    units: usize,
+}
+
+/// Going back on a line longer than this asks the rope instead of counting from the line's
+/// start (one very long line with findings in any order stays linear).
+const RECOUNT_LIMIT: usize = 4096;
+
+impl<'a> Positions<'a> {
+    /// `text` must be the text of `doc`.
+    pub fn new(doc: &'a Document, text: &'a str, enc: Encoding) -> Positions<'a> {
+        Positions {
+            doc,
+            text,
+            enc,
+            line: 0,
+            line_start: 0,
+            line_end: 0,
+            byte: 0,
+            units: 0,
+        }
+    }
+
+    fn floor(&self, byte: usize) -> usize {
+        let mut b = byte.min(self.text.len());
+        while !self.text.is_char_boundary(b) {
+            b -= 1;
+        }
+        b
+    }
+
+    pub fn position(&mut self, byte: usize) -> lsp::Position {
+        let byte = self.floor(byte);
+        let on_line = self.line_start <= byte && byte < self.line_end;
+        if !on_line {
+            let rope = self.doc.rope();
+            self.line = rope.byte_to_line(byte);
+            self.line_start = rope.line_to_byte(self.line);
+            self.line_end = if self.line + 1 < rope.len_lines() {
+                rope.line_to_byte(self.line + 1)
+            } else {
+                self.text.len() + 1
+            };
+            (self.byte, self.units) = (self.line_start, 0);
+        } else if byte < self.byte {
+            if byte - self.line_start > RECOUNT_LIMIT {
+                let p = self.doc.position(byte, self.enc);
+                (self.byte, self.units) = (byte, p.character as usize);
+                return lsp::Position::new(p.line, p.character);
+            }
+            (self.byte, self.units) = (self.line_start, 0);
+        }
+        let between = self.text.get(self.byte..byte).unwrap_or("");
+        self.units += match self.enc {
+            Encoding::Utf8 => between.len(),
+            Encoding::Utf16 => between.chars().map(char::len_utf16).sum(),
+            Encoding::Utf32 => between.chars().count(),
+        };
+        self.byte = byte;
+        let sat = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        lsp::Position::new(sat(self.line), sat(self.units))
+    }
+
+    pub fn range(&mut self, span: Span) -> lsp::Range {
+        let start = self.position(span.start);
+        lsp::Range::new(start, self.position(span.end))
+    }
+}
+
 /// The byte offset of an LSP position (clamped into the document, as LSP asks).
 pub fn offset(doc: &Document, pos: lsp::Position, enc: Encoding) -> usize {
     doc.offset(core_position(pos), enc)
@@ -93,34 +176,68 @@ pub fn fixes(doc: &Document, finding: &Finding, enc: Encoding) -> Vec<FixData> {
         .collect()
 }
 
+/// The diagnostics of `findings` (of `doc`, whose text is `text`) in the encoding: one pass
+/// over the text (see [`Positions`]), each code's catalogue link parsed once.
+pub fn diagnostics(
+    findings: &[Finding],
+    uri: &Uri,
+    doc: &Document,
+    text: &str,
+    version: Option<i32>,
+    enc: Encoding,
+) -> Vec<lsp::Diagnostic> {
+    let mut positions = Positions::new(doc, text, enc);
+    let mut hrefs: std::collections::HashMap<&str, Option<Uri>> = Default::default();
+    findings
+        .iter()
+        .map(|f| {
+            let href = hrefs
+                .entry(f.code)
+                .or_insert_with(|| code_href(f.code))
+                .clone();
+            diagnostic(f, uri, &mut positions, version, href)
+        })
+        .collect()
+}
+
 /// A finding as an LSP diagnostic of `uri` at `version`.
 pub fn diagnostic(
     finding: &Finding,
     uri: &Uri,
-    doc: &Document,
+    positions: &mut Positions,
     version: Option<i32>,
-    enc: Encoding,
+    href: Option<Uri>,
 ) -> lsp::Diagnostic {
+    let range = positions.range(finding.span);
     let related: Vec<lsp::DiagnosticRelatedInformation> = finding
         .related
         .iter()
         .map(|r| lsp::DiagnosticRelatedInformation {
-            location: lsp::Location::new(uri.clone(), range(doc, r.span, enc)),
+            location: lsp::Location::new(uri.clone(), positions.range(r.span)),
             message: r.message.clone(),
         })
         .collect();
     let data = (!finding.fixes.is_empty()).then(|| {
-        serde_json::to_value(DiagnosticData {
-            version,
-            fixes: fixes(doc, finding, enc),
-        })
-        .unwrap_or_default()
+        let fixes = finding
+            .fixes
+            .iter()
+            .map(|f| FixData {
+                title: f.title.clone(),
+                safe: f.safe,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| lsp::TextEdit::new(positions.range(e.span), e.new_text.clone()))
+                    .collect(),
+            })
+            .collect();
+        serde_json::to_value(DiagnosticData { version, fixes }).unwrap_or_default()
     });
     lsp::Diagnostic {
-        range: range(doc, finding.span, enc),
+        range,
         severity: Some(severity(finding.severity)),
         code: Some(lsp::NumberOrString::String(finding.code.to_string())),
-        code_description: code_href(finding.code).map(|href| lsp::CodeDescription { href }),
+        code_description: href.map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: finding.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
@@ -228,6 +345,31 @@ mod tests {
         );
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
             assert_eq!(span(&doc, range(&doc, s, enc), enc), s);
+        }
+    }
+
+    #[test]
+    fn positions_in_any_order_equal_one_by_one_conversion() {
+        let text = "a\u{1f600}b\r\n中文 KUST\rx\n\n".repeat(3) + &"長".repeat(5000) + "\nend";
+        let doc = Document::new(&text);
+        let mut offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        // Forwards, then jumps back and forth (related spans, fixes at the front-matter).
+        let mut x = 7usize;
+        for _ in 0..2000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            offsets.push((x >> 33) % (text.len() + 3));
+        }
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let mut p = Positions::new(&doc, &text, enc);
+            for &o in &offsets {
+                assert_eq!(
+                    p.position(o),
+                    position(&doc, o, enc),
+                    "offset {o} in {enc:?}"
+                );
+            }
         }
     }
 

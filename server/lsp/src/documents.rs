@@ -5,10 +5,17 @@
 //! [`Snapshot`] is one analysed version: the rope at that version (cloning a rope is O(1)),
 //! its text, and the [`Analysis`]. Requests read the snapshot of the current version, so
 //! hover, completion and the rest never re-analyse for themselves.
+//!
+//! Each open document keeps an [`AnalysisCache`] (the per-block recognition of its last
+//! analysis), so an edit re-recognises only the blocks it touched; the result equals
+//! `marginalia_core::analyse` of the same text (`server/core/tests/incremental.rs`). The
+//! cache goes with the document on `didClose`, and is emptied when the document's corpus
+//! (its gazetteer) changes. Published diagnostics are converted per publication and not
+//! kept; pulled ones are converted once per snapshot.
 
 use crate::convert;
 use crate::workspace::{self, Corpus};
-use marginalia_core::analysis::{Analysis, Context};
+use marginalia_core::analysis::{Analysis, AnalysisCache, Context};
 use marginalia_core::article::{self, Annotations, FILE_TOO_LARGE};
 use marginalia_core::calendar::Date;
 use marginalia_core::config::Config;
@@ -16,7 +23,7 @@ use marginalia_core::dates::Anchor;
 use marginalia_core::findings::{Finding, Span};
 use marginalia_core::text::{Document, Encoding};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Instant;
 use tower_lsp_server::lsp_types::{Diagnostic, Uri};
 
@@ -35,6 +42,26 @@ pub struct OpenDoc {
     pub published: Option<(i32, u64)>,
     /// An analysis loop is running for this document.
     pub analysis_pending: bool,
+    /// The per-block results of its last analysis (dropped with the document on close).
+    pub cache: Arc<Mutex<DocCache>>,
+}
+
+/// An open document's [`AnalysisCache`], with the corpus its blocks were recognised in (held,
+/// so that another corpus is told apart by identity).
+pub struct DocCache {
+    corpus: Option<Arc<Corpus>>,
+    cache: AnalysisCache,
+}
+
+impl Default for DocCache {
+    fn default() -> DocCache {
+        let mut cache = AnalysisCache::new();
+        cache.set_parallel(true);
+        DocCache {
+            corpus: None,
+            cache,
+        }
+    }
 }
 
 /// One analysed version of a document (open, or read from disk).
@@ -58,15 +85,26 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The diagnostics of this version, converted once.
+    /// The diagnostics of this version, converted once (for clients that pull them).
     pub fn diagnostics(&self, enc: Encoding) -> &[Diagnostic] {
-        self.diagnostics.get_or_init(|| {
-            self.analysis
-                .findings
-                .iter()
-                .map(|f| convert::diagnostic(f, &self.uri, &self.doc, self.version, enc))
-                .collect()
-        })
+        self.diagnostics
+            .get_or_init(|| self.convert_diagnostics(enc))
+    }
+
+    /// The diagnostics of this version, converted now and not kept (for publishing: the
+    /// snapshot does not hold a second copy of them).
+    pub fn convert_diagnostics(&self, enc: Encoding) -> Vec<Diagnostic> {
+        match self.diagnostics.get() {
+            Some(d) => d.clone(),
+            None => convert::diagnostics(
+                &self.analysis.findings,
+                &self.uri,
+                &self.doc,
+                &self.text,
+                self.version,
+                enc,
+            ),
+        }
     }
 
     pub fn gazetteer(&self) -> &marginalia_core::gazetteer::Gazetteer {
@@ -99,6 +137,8 @@ pub struct Job<'a> {
     pub config: Config,
     pub today: Option<Date>,
     pub analyser: Option<&'a Analyser>,
+    /// The document's cache (open documents); `None` analyses from scratch.
+    pub cache: Option<Arc<Mutex<DocCache>>>,
 }
 
 /// An analysis with nothing found (documents that are not articles, files too large).
@@ -137,9 +177,21 @@ pub fn analyse(job: Job) -> Snapshot {
             dct: None,
             today: job.today,
         };
-        match job.analyser {
-            Some(f) => f(&text, &ctx),
-            None => marginalia_core::analyse(&text, &ctx),
+        match (job.analyser, &job.cache) {
+            (Some(f), _) => f(&text, &ctx),
+            (None, Some(cache)) => {
+                let mut c = cache.lock().unwrap_or_else(PoisonError::into_inner);
+                if !c
+                    .corpus
+                    .as_ref()
+                    .is_some_and(|k| Arc::ptr_eq(k, &job.corpus))
+                {
+                    c.cache.clear();
+                    c.corpus = Some(Arc::clone(&job.corpus));
+                }
+                c.cache.analyse(&text, &ctx)
+            }
+            (None, None) => marginalia_core::analyse(&text, &ctx),
         }
     };
     Snapshot {

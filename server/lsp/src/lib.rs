@@ -60,6 +60,7 @@ where
 
 /// `marginalia lsp [--stdio]`: serves on the process's stdin/stdout and returns the exit code.
 pub fn run_stdio() -> i32 {
+    limit_malloc_arenas();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -81,3 +82,26 @@ pub fn run_stdio() -> i32 {
 pub fn service(options: ServerOptions) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
     server::build_service(options)
 }
+
+/// glibc gives each thread that allocates its own arena (up to 8 per core): the analyses of a
+/// large document, run on whichever blocking thread is free, then leave their freed memory in
+/// several arenas, and the resident size grows to several times what is live (measured: a
+/// session with a 2 MB article peaked at 159 MB with the default, 71 MB with one arena, at no
+/// cost in latency: the server allocates from one thread at a time). Called before any
+/// thread starts.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    extern "C" {
+        fn mallopt(param: std::os::raw::c_int, value: std::os::raw::c_int) -> std::os::raw::c_int;
+    }
+    /// `M_ARENA_MAX` in glibc's `malloc.h`.
+    const M_ARENA_MAX: std::os::raw::c_int = -8;
+    // SAFETY: `mallopt` only sets an allocator parameter; glibc documents it as callable at
+    // any time, and no other thread exists yet.
+    unsafe {
+        mallopt(M_ARENA_MAX, 1);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}

@@ -270,6 +270,7 @@ impl Shared {
         uri: Uri,
         version: Option<i32>,
         doc: marginalia_core::text::Document,
+        cache: Option<Arc<Mutex<documents::DocCache>>>,
     ) -> Snapshot {
         let generation = self.generation.load(Ordering::SeqCst);
         let world = read(&self.world);
@@ -286,6 +287,7 @@ impl Shared {
             config,
             today: self.today(),
             analyser: self.options.analyser.as_ref(),
+            cache,
         })
     }
 
@@ -294,11 +296,12 @@ impl Shared {
         uri: Uri,
         version: Option<i32>,
         doc: marginalia_core::text::Document,
+        cache: Option<Arc<Mutex<documents::DocCache>>>,
     ) -> Option<Arc<Snapshot>> {
         let shared = Arc::clone(self);
         let shown = uri.as_str().to_string();
         let result =
-            tokio::task::spawn_blocking(move || shared.analyse_now(uri, version, doc)).await;
+            tokio::task::spawn_blocking(move || shared.analyse_now(uri, version, doc, cache)).await;
         self.log_world_problems();
         match result {
             Ok(s) => Some(Arc::new(s)),
@@ -348,15 +351,18 @@ impl Shared {
                 }
             }
             leading = false;
-            let (doc, version, cached) = {
+            let (doc, version, cached, cache) = {
                 let docs = lock(&self.docs);
                 let Some(od) = docs.get(&uri) else { return };
                 let cached = od.snapshot.clone().filter(|s| self.is_fresh(s, od.version));
-                (od.doc.clone(), od.version, cached)
+                (od.doc.clone(), od.version, cached, Arc::clone(&od.cache))
             };
             let snap = match cached {
                 Some(s) => Some(s),
-                None => self.analyse_async(uri.clone(), Some(version), doc).await,
+                None => {
+                    self.analyse_async(uri.clone(), Some(version), doc, Some(cache))
+                        .await
+                }
             };
             let analysed_generation = snap.as_ref().map(|s| s.generation);
             if let Some(snap) = snap {
@@ -397,16 +403,18 @@ impl Shared {
             return;
         }
         let enc = features.encoding;
-        let diagnostics = snap.diagnostics(enc).to_vec();
+        let diagnostics = snap.convert_diagnostics(enc);
+        let uri = snap.uri.clone();
+        drop(snap);
         self.client
-            .publish_diagnostics(snap.uri.clone(), diagnostics, Some(version))
+            .publish_diagnostics(uri, diagnostics, Some(version))
             .await;
     }
 
     /// The snapshot of the current version of a document (analysing it now if the cached one
     /// is stale), or of an indexed article on disk.
     async fn snapshot(self: &Arc<Self>, uri: &Uri) -> Result<Arc<Snapshot>> {
-        let (doc, version) = {
+        let (doc, version, cache) = {
             let docs = lock(&self.docs);
             match docs.get(uri) {
                 Some(od) => {
@@ -417,7 +425,7 @@ impl Shared {
                     {
                         return Ok(Arc::clone(s));
                     }
-                    (od.doc.clone(), od.version)
+                    (od.doc.clone(), od.version, Arc::clone(&od.cache))
                 }
                 None => {
                     drop(docs);
@@ -429,7 +437,7 @@ impl Shared {
             }
         };
         let snap = self
-            .analyse_async(uri.clone(), Some(version), doc)
+            .analyse_async(uri.clone(), Some(version), doc, Some(cache))
             .await
             .ok_or_else(Error::internal_error)?;
         let mut docs = lock(&self.docs);
@@ -649,7 +657,7 @@ impl Shared {
             let generation = shared.generation.load(Ordering::SeqCst);
             match marginalia_workspace::files::read_article(&path, config.limits.max_file_size) {
                 Ok(text) => {
-                    shared.analyse_now(uri, None, marginalia_core::text::Document::new(&text))
+                    shared.analyse_now(uri, None, marginalia_core::text::Document::new(&text), None)
                 }
                 Err(problem) => documents::problem_snapshot(
                     uri,
@@ -1108,6 +1116,7 @@ impl OpenDoc {
             snapshot: None,
             published: None,
             analysis_pending: false,
+            cache: Arc::default(),
         }
     }
 }

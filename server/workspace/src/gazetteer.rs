@@ -299,7 +299,7 @@ pub fn cache_dir() -> Option<PathBuf> {
         .map(|h| PathBuf::from(h).join(".cache/marginalia"))
 }
 
-const CACHE_VERSION: u32 = 2;
+const CACHE_VERSION: u32 = 3;
 
 fn cache_name(path: &Path, meta: &std::fs::Metadata) -> String {
     let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());

@@ -83,33 +83,62 @@ pub fn write_atomic(
     if !unchanged(&target, original)? {
         return Err(WriteError::Changed);
     }
+    replace_via_temporary(&target, new, Some(meta.permissions()), || {
+        // Last look just before replacing: a concurrent editor's save wins over ours.
+        if unchanged(&target, original)? {
+            Ok(())
+        } else {
+            Err(WriteError::Changed)
+        }
+    })
+}
+
+/// Writes a generated output file (an export, a report) at `path`, creating it or replacing
+/// it whole: a temporary file in the same folder, flushed, then renamed. A reader sees the old
+/// content or the new, never a half-written file. A symbolic link is followed (the user named
+/// it), and an existing file keeps its permissions.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let target = match std::fs::canonicalize(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e.into()),
+    };
+    let permissions = match std::fs::metadata(&target) {
+        Ok(m) if m.permissions().readonly() => return Err(WriteError::ReadOnly),
+        Ok(m) => Some(m.permissions()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    replace_via_temporary(&target, bytes, permissions, || Ok(()))
+}
+
+/// Writes `bytes` to a new temporary file beside `target`, flushed to disk, then renames it over
+/// `target` once `last_check` agrees. On any failure the temporary file is removed and
+/// `target` is untouched.
+fn replace_via_temporary(
+    target: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+    last_check: impl FnOnce() -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.marginalia-{}-{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
+    let tmp = temporary_beside(&dir, target);
     let result = (|| -> Result<(), WriteError> {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        f.write_all(new)?;
-        f.set_permissions(meta.permissions())?;
+        f.write_all(bytes)?;
+        if let Some(p) = permissions {
+            f.set_permissions(p)?;
+        }
         f.sync_all()?;
         drop(f);
-        // Last look just before replacing: a concurrent editor's save wins over ours.
-        if !unchanged(&target, original)? {
-            return Err(WriteError::Changed);
-        }
-        std::fs::rename(&tmp, &target)?;
+        last_check()?;
+        std::fs::rename(&tmp, target)?;
         sync_dir(&dir);
         Ok(())
     })();
@@ -117,6 +146,18 @@ pub fn write_atomic(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+fn temporary_beside(dir: &Path, target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(
+        ".{name}.marginalia-{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ))
 }
 
 fn unchanged(path: &Path, original: &[u8]) -> Result<bool, WriteError> {
@@ -181,6 +222,24 @@ mod tests {
         assert!(matches!(
             write_atomic(&p, &original, b"x", None),
             Err(WriteError::Changed)
+        ));
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn an_output_file_is_created_or_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("export.csv");
+        write_output(&p, "a,b\r\n中文,😀\r\n".as_bytes()).unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "a,b\r\n中文,😀\r\n");
+        write_output(&p, b"replaced\n").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"replaced\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // A folder that does not exist: an error, and nothing is left behind.
+        let missing = dir.path().join("no-such-folder").join("x.csv");
+        assert!(matches!(
+            write_output(&missing, b"x"),
+            Err(WriteError::Io(_))
         ));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }

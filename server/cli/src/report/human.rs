@@ -14,6 +14,7 @@
 
 use super::{FileReport, HumanOptions, Report};
 use marginalia_core::findings::{Finding, Severity};
+use rayon::prelude::*;
 use std::io::Write;
 use unicode_width::UnicodeWidthChar;
 
@@ -58,9 +59,21 @@ impl Style {
 
 pub fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> std::io::Result<()> {
     let style = Style { on: opts.color };
-    for (file, finding) in report.findings() {
-        finding_block(file, finding, &style, out)?;
-        writeln!(out)?;
+    // Each file's blocks are written on every core, then printed in order.
+    let chunks: Vec<std::io::Result<Vec<u8>>> = report
+        .files
+        .par_iter()
+        .map(|file| {
+            let mut buf = Vec::new();
+            for finding in &file.findings {
+                finding_block(file, finding, &style, &mut buf)?;
+                writeln!(buf)?;
+            }
+            Ok(buf)
+        })
+        .collect();
+    for chunk in chunks {
+        out.write_all(&chunk?)?;
     }
     for f in &report.fixed {
         writeln!(

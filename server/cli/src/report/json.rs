@@ -3,6 +3,7 @@
 
 use super::{FileReport, Report, TOOL_NAME, TOOL_VERSION};
 use marginalia_core::findings::{Finding, Severity, Span};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 
@@ -142,6 +143,9 @@ struct Document<'a> {
     fixed: Vec<JsonFixed<'a>>,
 }
 
+/// The `"findings"` field as the pretty printer writes it for an empty list.
+const NO_FINDINGS: &str = "\"findings\": []";
+
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let doc = Document {
         version: JSON_VERSION,
@@ -161,10 +165,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             info: report.count(Severity::Info),
             hint: report.count(Severity::Hint),
         },
-        findings: report
-            .findings()
-            .map(|(file, f)| finding_json(file, f))
-            .collect(),
+        findings: Vec::new(),
         fixed: report
             .fixed
             .iter()
@@ -174,6 +175,51 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    let shell = serde_json::to_string_pretty(&doc)?;
+    // The findings are rendered file by file on every core, then spliced into the document
+    // in the place of the empty list, with the indentation the pretty printer would give
+    // them: the bytes are those of printing the whole document at once.
+    let at = shell
+        .find(NO_FINDINGS)
+        .filter(|_| report.findings().next().is_some());
+    let Some(at) = at else {
+        out.write_all(shell.as_bytes())?;
+        return writeln!(out);
+    };
+    let chunks: Vec<std::io::Result<Vec<u8>>> = report
+        .files
+        .par_iter()
+        .filter(|file| !file.findings.is_empty())
+        .map(|file| {
+            let mut buf = Vec::new();
+            let mut one = Vec::new();
+            for f in &file.findings {
+                one.clear();
+                serde_json::to_writer_pretty(&mut one, &finding_json(file, f))?;
+                if !buf.is_empty() {
+                    buf.extend_from_slice(b",\n");
+                }
+                // Strings are escaped, so every line break in `one` is the printer's own.
+                for (i, line) in one.split(|&b| b == b'\n').enumerate() {
+                    if i > 0 {
+                        buf.push(b'\n');
+                    }
+                    buf.extend_from_slice(b"    ");
+                    buf.extend_from_slice(line);
+                }
+            }
+            Ok(buf)
+        })
+        .collect();
+    out.write_all(&shell.as_bytes()[..at])?;
+    out.write_all(b"\"findings\": [\n")?;
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        out.write_all(&chunk?)?;
+    }
+    out.write_all(b"\n  ]")?;
+    out.write_all(&shell.as_bytes()[at + NO_FINDINGS.len()..])?;
     writeln!(out)
 }

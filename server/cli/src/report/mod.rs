@@ -1,14 +1,16 @@
 //! Rendering the findings of a run: one [`Report`], four formats. Every format reads the
 //! same positions from [`FileReport::position`], so they cannot disagree.
 
-mod github;
+pub mod github;
 mod human;
 mod json;
 mod sarif;
 
 use crate::Format;
 use marginalia_core::findings::{Finding, Severity, Span};
-use marginalia_core::text::{Document, LineCol};
+#[cfg(any(doc, test))]
+use marginalia_core::text::Document;
+use marginalia_core::text::LineCol;
 use std::io::Write;
 
 /// The findings of one file, with the text they point into.
@@ -19,23 +21,42 @@ pub struct FileReport {
     /// bad byte; empty for other unreadable files). Byte offsets point into it.
     pub text: String,
     pub findings: Vec<Finding>,
-    doc: Document,
+    /// Byte offset where each line starts (the first is 0).
+    lines: Vec<usize>,
 }
 
 impl FileReport {
     pub fn new(path: String, text: String, findings: Vec<Finding>) -> FileReport {
-        let doc = Document::new(&text);
+        let lines = line_starts(&text);
         FileReport {
             path,
             text,
             findings,
-            doc,
+            lines,
         }
     }
 
-    /// One-based line and one-based UTF-16 column of a byte offset (clamped to the text).
+    /// One-based line and one-based UTF-16 column of a byte offset (clamped to the text; an
+    /// offset inside a character counts from that character's start). Lines end at LF, CR or
+    /// CRLF: the same positions as [`Document::line_col`], without building a rope.
     pub fn position(&self, byte: usize) -> LineCol {
-        self.doc.line_col(byte)
+        let mut byte = byte.min(self.text.len());
+        while !self.text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let line = self.lines.partition_point(|&s| s <= byte).saturating_sub(1);
+        let start = self.lines.get(line).copied().unwrap_or(0);
+        let column: usize = self
+            .text
+            .get(start..byte)
+            .unwrap_or("")
+            .chars()
+            .map(char::len_utf16)
+            .sum();
+        LineCol {
+            line: line + 1,
+            column: column + 1,
+        }
     }
 
     /// Start and end positions of a span.
@@ -45,17 +66,49 @@ impl FileReport {
 
     /// The text of a one-based line, without its line break.
     pub fn line_text(&self, line: usize) -> String {
-        self.doc.line_text(line.saturating_sub(1))
+        let i = line.saturating_sub(1);
+        let Some(&start) = self.lines.get(i) else {
+            return String::new();
+        };
+        let end = self.lines.get(i + 1).copied().unwrap_or(self.text.len());
+        let l = self.text.get(start..end).unwrap_or("");
+        let l = l
+            .strip_suffix("\r\n")
+            .or_else(|| l.strip_suffix('\n'))
+            .or_else(|| l.strip_suffix('\r'))
+            .unwrap_or(l);
+        l.to_string()
     }
 
     /// Byte offset where a one-based line starts.
     pub fn line_start(&self, line: usize) -> usize {
-        let rope = self.doc.rope();
         let l = line
             .saturating_sub(1)
-            .min(rope.len_lines().saturating_sub(1));
-        rope.line_to_byte(l)
+            .min(self.lines.len().saturating_sub(1));
+        self.lines.get(l).copied().unwrap_or(0)
     }
+}
+
+/// Byte offsets where lines start: 0, and after every LF, lone CR and CRLF (as the ropes of
+/// [`Document`] count lines, so a final line break starts one more, empty line).
+fn line_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = vec![0];
+    let mut i = 0;
+    while let Some(k) = b
+        .get(i..)
+        .and_then(|r| r.iter().position(|&c| c == b'\n' || c == b'\r'))
+    {
+        let at = i + k;
+        let next = if b.get(at) == Some(&b'\r') && b.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        out.push(next);
+        i = next;
+    }
+    out
 }
 
 /// A file that `--fix` or `annotate --write` changed.
@@ -112,3 +165,50 @@ pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Where the catalogue of codes lives (SARIF `helpUri`, `informationUri`).
 pub const INFORMATION_URI: &str = "https://github.com/marginalia-annotations/marginalia";
 pub const CATALOGUE_PATH: &str = "docs/findings.md";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Positions, line texts and line starts agree with the rope of `Document` (which the
+    /// language server uses) on every offset of texts with LF, CR, CRLF, CJK and emoji.
+    #[test]
+    fn positions_agree_with_the_documents_rope() {
+        let texts = [
+            "",
+            "a",
+            "\n",
+            "\r",
+            "\r\n",
+            "\n\n",
+            "ab\ncd",
+            "ab\r\ncd\r\n",
+            "x\ry\rz",
+            "\r\r\n\n\r",
+            "中文\n😀 é\r\nlast",
+            "---\ntitle: 「北京」\n---\n\u{2028}body\u{85}more\n",
+        ];
+        for t in texts {
+            let doc = Document::new(t);
+            let r = FileReport::new("p".into(), t.to_string(), Vec::new());
+            for byte in 0..=t.len() + 2 {
+                assert_eq!(r.position(byte), doc.line_col(byte), "{t:?} at {byte}");
+            }
+            for line in 0..=doc.len_lines() + 1 {
+                assert_eq!(
+                    r.line_text(line),
+                    doc.line_text(line.saturating_sub(1)),
+                    "{t:?} line {line}"
+                );
+                let l = line
+                    .saturating_sub(1)
+                    .min(doc.len_lines().saturating_sub(1));
+                assert_eq!(
+                    r.line_start(line),
+                    doc.rope().line_to_byte(l),
+                    "{t:?} line {line}"
+                );
+            }
+        }
+    }
+}

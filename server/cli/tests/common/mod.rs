@@ -16,6 +16,8 @@ pub fn repo_root() -> PathBuf {
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_marginalia"));
     cmd.current_dir(dir).args(args).env_remove("NO_COLOR");
+    // `check --format github` appends a job summary there: never to a real CI job's.
+    cmd.env_remove("GITHUB_STEP_SUMMARY");
     // `--today` is an option of the analysing commands only.
     if matches!(args.first(), Some(&"check" | &"annotate" | &"entities")) {
         cmd.args(["--today", "2026-01-01"]);

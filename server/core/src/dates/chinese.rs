@@ -4,7 +4,7 @@
 //! original text and never end inside a pinyin group.
 
 use super::english::Raw;
-use super::normalise::{Expr, Part, Unit, Yr};
+use super::normalise::{Expr, Holiday, Part, Unit, Yr};
 
 /// Whether an expression can start at `c` (besides ASCII digits): a numeral or the first
 /// character of a temporal word.
@@ -55,6 +55,16 @@ pub(crate) fn is_head(c: char) -> bool {
                 | '如'
                 | '第'
                 | '春'
+                | '国'
+                | '國'
+                | '元'
+                | '中'
+                | '端'
+                | '除'
+                | '圣'
+                | '聖'
+                | '劳'
+                | '勞'
                 | '夏'
                 | '秋'
                 | '冬'
@@ -105,7 +115,15 @@ pub(crate) fn may_start(text: &str, head: usize, c: char) -> bool {
         '现' | '現' => c2 == '在',
         '如' => c2 == '今',
         '第' => digit(c2).is_some() || cjk_digit(c2).is_some() || matches!(c2, '十' | '百' | '千'),
-        '春' | '夏' | '秋' | '冬' => matches!(c2, '季' | '天'),
+        '春' => matches!(c2, '季' | '天' | '节' | '節'),
+        '夏' | '秋' | '冬' => matches!(c2, '季' | '天'),
+        '国' | '國' => matches!(c2, '庆' | '慶'),
+        '元' => matches!(c2, '旦' | '宵'),
+        '中' => c2 == '秋',
+        '端' => c2 == '午',
+        '除' => c2 == '夕',
+        '圣' | '聖' => matches!(c2, '诞' | '誕'),
+        '劳' | '勞' => matches!(c2, '动' | '動'),
         _ => false,
     }
 }
@@ -417,8 +435,51 @@ fn plan_abbrev(z: &Z, head: usize) -> Option<Raw> {
     })
 }
 
+/// A holiday at `pos`: `国庆节`, `国庆`, `春节`, `元旦`, `中秋节`, `元宵节`, `端午节`, `除夕`,
+/// `圣诞节`, `劳动节` (Simplified and Traditional); its end.
+fn holiday(z: &Z, pos: usize) -> Option<(Holiday, usize)> {
+    // Most heads start no holiday: test the first character before the table.
+    let first = z.t.get(pos..)?.chars().next()?;
+    if !"国國春元中端除圣聖劳勞".contains(first) {
+        return None;
+    }
+    let fixed = |m: u32, d: u32, name: &'static str| Holiday::Fixed { m, d, name };
+    let sf = |offset: i32, name: &'static str| Holiday::SpringFestival { offset, name };
+    // (characters, whether 节/節 must follow, the holiday)
+    let table: [(&[&str], bool, Holiday); 9] = [
+        (&["国國", "庆慶"], false, fixed(10, 1, "National Day")),
+        (&["春", "节節"], false, sf(0, "the Spring Festival")),
+        (&["元", "旦"], false, fixed(1, 1, "New Year's Day")),
+        (&["中", "秋"], false, Holiday::MidAutumn),
+        (&["元", "宵"], true, sf(14, "the Lantern Festival")),
+        (&["端", "午"], false, Holiday::DragonBoat),
+        (&["除", "夕"], false, sf(-1, "the Spring Festival's eve")),
+        (&["圣聖", "诞誕"], true, fixed(12, 25, "Christmas")),
+        (&["劳勞", "动動"], true, fixed(5, 1, "Labour Day")),
+    ];
+    for (word, needs_jie, h) in table {
+        let Some(c) = z.word(pos, word) else {
+            continue;
+        };
+        let jie = z.at(c.next).filter(|j| matches!(j.ch, '节' | '節'));
+        match jie {
+            Some(j) => return Some((h, j.end)),
+            None if needs_jie => continue,
+            None => return Some((h, c.end)),
+        }
+    }
+    None
+}
+
 /// What may follow a year: month and day, a quarter, a half, a season, 年初/年底.
 fn after_year(z: &Z, start: usize, yend: usize, ynext: usize, y: Yr) -> Raw {
+    if let Some((h, end)) = holiday(z, ynext) {
+        return Raw {
+            start,
+            end,
+            expr: Expr::Holiday { y, h },
+        };
+    }
     // Month [day]
     if let Some(m) = read_num(z, ynext).or_else(|| z.at_sp(ynext).and_then(|c| read_num(z, c.at))) {
         if let Some(mc) = z.at_sp(m.next).filter(|c| c.ch == '月') {
@@ -846,6 +907,23 @@ fn after_month(z: &Z, start: usize, mc: C, m: u32, y: Yr) -> Raw {
 }
 
 fn words(z: &Z, head: usize) -> Option<Raw> {
+    if let Some((h, end)) = holiday(z, head) {
+        // 国庆 without 节 inside a longer word: 中国庆祝 (China celebrates), 美国庆典.
+        let before = z.t.get(..head).and_then(|s| s.chars().next_back());
+        let bare_guoqing = matches!(h, Holiday::Fixed { m: 10, d: 1, .. })
+            && z.t.get(..end).is_some_and(|s| !s.ends_with(['节', '節']));
+        let inside = bare_guoqing
+            && before.is_some_and(|c| {
+                "中全建爱愛祖美英法德韩韓泰俄王各两兩本该該我外强強大帝民邻鄰".contains(c)
+            });
+        if !inside {
+            return Some(Raw {
+                start: head,
+                end,
+                expr: Expr::Holiday { y: Yr::Missing, h },
+            });
+        }
+    }
     let rel_day = |n: i32| Expr::Rel {
         unit: Unit::Day,
         n,

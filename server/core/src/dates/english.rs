@@ -5,7 +5,7 @@
 //! each head are ever looked at.
 
 use super::lex::{self, Kind, Lower, Tok};
-use super::normalise::{Expr, Part, Unit, Yr};
+use super::normalise::{Expr, Holiday, Part, Unit, Yr};
 
 /// A recognised expression: byte span and what it says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +69,8 @@ pub(crate) const HEAD_WORDS: &[&str] = &[
     "half",
     "hour",
     "hours",
+    "minute",
+    "minutes",
     "spring",
     "summer",
     "autumn",
@@ -103,10 +105,14 @@ pub(crate) const HEAD_WORDS: &[&str] = &[
     "weekly",
     "monthly",
     "q",
+    "christmas",
+    "easter",
+    "thanksgiving",
+    "halloween",
 ];
 
 /// The longest head word.
-const HEAD_MAX: usize = 9;
+const HEAD_MAX: usize = 12;
 /// Slots of the head-word hash table (a power of two, several times the number of words).
 const HEAD_BITS: u32 = 9;
 
@@ -256,6 +262,8 @@ fn unit_of(w: &str) -> Option<(Unit, bool)> {
         "half" => (Unit::Half, false),
         "hour" => (Unit::Hour, false),
         "hours" => (Unit::Hour, true),
+        "minute" => (Unit::Minute, false),
+        "minutes" => (Unit::Minute, true),
         _ => return None,
     })
 }
@@ -507,7 +515,197 @@ pub(crate) fn parse(text: &str, head: usize, floor: usize) -> Option<Raw> {
         Kind::Word => word_head(&p, t)?,
         _ => return None,
     };
+    let raw = extend(&p, raw);
     (raw.start >= floor && raw.end > raw.start && raw.end <= text.len()).then_some(raw)
+}
+
+/// Whether the expression starting at `start` begins with a count (`three`, `a`, `25`,
+/// `a few`, `several`): the form that takes approximators such as `about` or `more than`.
+fn starts_with_count(p: &P, start: usize) -> bool {
+    let Some(t) = p.next(start) else {
+        return false;
+    };
+    if t.kind == Kind::Num {
+        return true;
+    }
+    let mut b = [0u8; 16];
+    let w = p.lw(&t, &mut b);
+    numword(w).is_some() || matches!(w, "several" | "many" | "some" | "few")
+}
+
+/// Words before a count that TimeML keeps in the expression (with `mod`): `about three
+/// years`, `more than a month`, `nearly four weeks`, `another seven months`.
+fn approximator_back(p: &P, start: usize, dates_only: bool) -> usize {
+    let Some((w, l)) = p.prev_word(start) else {
+        // `ca. 466 BC`, `c. 1450`
+        if let Some(dot) = p.prev(start).filter(|d| d.is_punct('.') && !d.space) {
+            if let Some((c, _)) = p
+                .prev_word(dot.start)
+                .filter(|(_, l)| matches!(l.as_str(), "ca" | "c" | "circa"))
+            {
+                return c.start;
+            }
+        }
+        return start;
+    };
+    match l.as_str() {
+        "about" | "around" | "approximately" | "roughly" | "circa" | "ca" => w.start,
+        _ if dates_only => start,
+        "nearly" | "almost" | "some" | "over" | "under" | "just" | "only" | "another"
+        | "barely" | "fully" | "mere" => {
+            // `a mere two years`, `well over a year`
+            match p.prev_word(w.start) {
+                Some((a, la)) if (l == "mere" && la == "a") || (l == "over" && la == "well") => {
+                    a.start
+                }
+                _ => w.start,
+            }
+        }
+        "than" | "least" | "most" | "to" => {
+            // more than / less than / fewer than / at least / at most / up to / close to, and
+            // `a little more than`
+            let Some((x, lx)) = p.prev_word(w.start) else {
+                return start;
+            };
+            let ok = matches!(
+                (l.as_str(), lx.as_str()),
+                ("than", "more" | "less" | "fewer")
+                    | ("least" | "most", "at")
+                    | ("to", "up" | "close")
+            );
+            if !ok {
+                return start;
+            }
+            match (
+                p.prev_word(x.start),
+                p.prev_word(x.start).and_then(|(y, _)| p.prev_word(y.start)),
+            ) {
+                (Some((_, ly)), Some((a, la))) if ly == "little" && la == "a" => a.start,
+                _ => x.start,
+            }
+        }
+        _ => start,
+    }
+}
+
+/// Completes an expression with the words TimeML keeps around it: approximators (`about
+/// 1910`, `nearly four weeks`), `early in 1914`, `later that month`, `that same day`, `the
+/// year 1950`, `July of that year`, `18 years old`, `a month-long`, `a sixty-day period`.
+fn extend(p: &P, mut r: Raw) -> Raw {
+    let text = p.t;
+    let mut b = [0u8; 16];
+    match &r.expr {
+        Expr::Duration { unit, .. } => {
+            let unit = *unit;
+            // Suffixes: `18 years old`, `26 years of age`, `year-long`, `3 year long`,
+            // `Forty-year-old`, `a sixty-day period`.
+            if let Some(n) = p.next(r.end) {
+                let glued = n.is_punct('-') && !n.space;
+                let after = if glued {
+                    p.next(n.end).filter(|x| !x.space)
+                } else {
+                    Some(n)
+                };
+                if let Some(a) = after {
+                    let w = Lower::of(p.lw(&a, &mut b));
+                    match w.as_str() {
+                        "old" | "long" if unit == Unit::Year || w == "long" => {
+                            r.end = a.end;
+                            // `a month-long siege`: the article belongs to the noun.
+                            let article = p
+                                .next(r.start)
+                                .is_some_and(|f| f.is_word(text, "a") || f.is_word(text, "an"));
+                            if glued && article {
+                                if let Some(u) = p.prev(n.start) {
+                                    r.start = u.start;
+                                }
+                            }
+                        }
+                        "period" if !glued => {
+                            r.end = a.end;
+                            if let Some((d, ld)) = p.prev_word(r.start) {
+                                if ld == "a" || ld == "the" {
+                                    r.start = d.start;
+                                } else if ld == "same" {
+                                    r.start = p
+                                        .prev_word(d.start)
+                                        .filter(|(_, l)| l == "the")
+                                        .map_or(d.start, |(t, _)| t.start);
+                                }
+                            }
+                        }
+                        "of" if !glued && unit == Unit::Year => {
+                            if let Some(age) = p.next(a.end).filter(|x| x.is_word(text, "age")) {
+                                r.end = age.end;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if starts_with_count(p, r.start) {
+                r.start = approximator_back(p, r.start, false);
+            }
+        }
+        Expr::Rel { ana, n, .. } => {
+            let (ana, n) = (*ana, *n);
+            if starts_with_count(p, r.start) {
+                // `over a year earlier`, `just 14 years later`, `almost two decades earlier`
+                r.start = approximator_back(p, r.start, false);
+            } else if ana {
+                // `that same day`
+                if n == 0 && p.next(r.start).is_some_and(|t| t.is_word(text, "same")) {
+                    if let Some((t, _)) = p.prev_word(r.start).filter(|(_, l)| l == "that") {
+                        r.start = t.start;
+                    }
+                }
+                // `later that month`, `earlier that year`, `early the next year`
+                if let Some((w, _)) = p
+                    .prev_word(r.start)
+                    .filter(|(_, l)| matches!(l.as_str(), "later" | "earlier" | "early" | "late"))
+                {
+                    r.start = w.start;
+                }
+            }
+        }
+        Expr::Year(_) | Expr::Month { .. } | Expr::Season { .. } | Expr::BcYear(_) => {
+            // `the year 1950`, `the years 1955`
+            if matches!(r.expr, Expr::Year(_)) {
+                if let Some((y, _)) = p
+                    .prev_word(r.start)
+                    .filter(|(_, l)| l == "year" || l == "years")
+                {
+                    if let Some((t, _)) = p.prev_word(y.start).filter(|(_, l)| l == "the") {
+                        r.start = t.start;
+                    }
+                }
+            }
+            // `early in 1914`, `Late in 1957`, `Later in the summer`
+            if let Some((i, _)) = p.prev_word(r.start).filter(|(_, l)| l == "in") {
+                if let Some((w, _)) = p
+                    .prev_word(i.start)
+                    .filter(|(_, l)| matches!(l.as_str(), "early" | "late" | "later" | "earlier"))
+                {
+                    r.start = w.start;
+                }
+            }
+            r.start = approximator_back(p, r.start, true);
+        }
+        Expr::Day { .. } | Expr::Decade(_) | Expr::Century(_) => {
+            r.start = approximator_back(p, r.start, true);
+        }
+        Expr::Ref("PRESENT_REF") => {
+            if let Some((w, _)) = p.prev_word(r.start).filter(|(_, l)| l == "right") {
+                r.start = w.start;
+            }
+        }
+        Expr::Ref(_) if starts_with_count(p, r.start) => {
+            // `only a few days earlier`
+            r.start = approximator_back(p, r.start, false);
+        }
+        _ => {}
+    }
+    r
 }
 
 fn number_head(p: &P, t: Tok) -> Option<Raw> {
@@ -538,6 +736,33 @@ fn number_head(p: &P, t: Tok) -> Option<Raw> {
     if t.grouped || t.digits > 4 {
         return None;
     }
+    // `1915–17`: the second year of a range, written with two digits.
+    if t.digits == 2 && !t.ordinal {
+        if let Some(dash) = p
+            .adjacent_before(t.start)
+            .filter(|c| matches!(c, '-' | '–'))
+        {
+            let at = t.start - dash.len_utf8();
+            let y1 = lex::prev(text, at).filter(|y| is_year(y) && y.end == at);
+            let code_after = match p.adjacent_after(t.end) {
+                Some(c) if c.is_ascii_alphanumeric() || c == '%' => true,
+                Some('-' | '/' | '.') => text
+                    .get(t.end + 1..)
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())),
+                _ => false,
+            };
+            if let (Some(y1), false) = (y1, code_after) {
+                let y2 = (y1.val / 100 * 100 + t.val) as i32;
+                if y2 > y1.val as i32 {
+                    return Some(Raw {
+                        start: t.start,
+                        end: t.end,
+                        expr: Expr::Year(Yr::Abs(y2)),
+                    });
+                }
+            }
+        }
+    }
     let n1 = p.next(t.end);
     let mut b = [0u8; 16];
     // 1990s
@@ -554,9 +779,17 @@ fn number_head(p: &P, t: Tok) -> Option<Raw> {
             expr: Expr::Decade((t.val / 10) as i32),
         });
     }
-    // Letters glued to the number (`15km`, `3D`) other than ordinals.
+    // Letters glued to the number (`15km`, `3D`) other than ordinals and `3pm`.
     if after.is_some_and(|c| c.is_ascii_alphabetic()) && !t.ordinal {
-        return None;
+        let glued = text.get(t.end..).unwrap_or("");
+        let meridian = glued
+            .get(..2)
+            .is_some_and(|m| m.eq_ignore_ascii_case("am") || m.eq_ignore_ascii_case("pm"))
+            && !glued
+                .as_bytes()
+                .get(2)
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+        return if meridian { clock(p, t) } else { None };
     }
     // 241 BC / 1066 AD
     if let Some(n) = n1 {
@@ -587,6 +820,41 @@ fn number_head(p: &P, t: Tok) -> Option<Raw> {
     // Day-led dates: 15 October 2019, 15th of October, the 27th June.
     if let Some(d) = day_num(&t) {
         let mut m_tok = n1;
+        // Ranges, as two dates: `6–7 January 1916` (`6` takes the month and year of the
+        // second), `March 5–9, 1918` (`9, 1918` takes the month of the first).
+        if let Some((sep, _)) = range_sep(p, t.end) {
+            if let Some(d2) = p.next(sep.end).filter(|x| day_num(x).is_some()) {
+                let mut mt = p.next(d2.end);
+                if p.is(mt, "of") {
+                    mt = mt.and_then(|o| p.next(o.end));
+                }
+                let mut bm = [0u8; 16];
+                let month = mt.and_then(|mt| {
+                    let w = p.lw(&mt, &mut bm);
+                    let (m, abbrev) = month_of(w)?;
+                    let ok = (!abbrev && w != "may" && w != "march") || mt.capitalised(text);
+                    ok.then_some((m, mt))
+                });
+                if let Some((m, mt)) = month {
+                    let mut mend = mt.end;
+                    if let Some(dot) = p.next(mend).filter(|d| d.is_punct('.') && !d.space) {
+                        mend = dot.end;
+                    }
+                    let (y, _) = year_after(p, mend);
+                    let s0 = modifiers_back(p, t.start, true);
+                    return Some(Raw {
+                        start: weekday_back(p, s0),
+                        end: t.end,
+                        expr: Expr::Day { y, m, d },
+                    });
+                }
+            }
+        }
+        if !t.ordinal {
+            if let Some(r) = range_second(p, t, d) {
+                return Some(r);
+            }
+        }
         if p.is(m_tok, "of") {
             m_tok = m_tok.and_then(|o| p.next(o.end));
         }
@@ -619,10 +887,19 @@ fn number_head(p: &P, t: Tok) -> Option<Raw> {
         let val = t.val as u32;
         if w == "century" && (1..=30).contains(&val) {
             let start = modifiers_back(p, t.start, true);
+            // `the 4th century BC` → `BC03` (kept as `Century(-4)`).
+            let bc = p.next(n.end).filter(|e| {
+                let w = Lower::of(p.lw(e, &mut b));
+                w == "bc" || w == "bce"
+            });
             return Some(Raw {
                 start,
-                end: n.end,
-                expr: Expr::Century(val as i32 - 1),
+                end: bc.map_or(n.end, |e| e.end),
+                expr: Expr::Century(if bc.is_some() {
+                    -(val as i32)
+                } else {
+                    val as i32 - 1
+                }),
             });
         }
         if w == "quarter" || w == "half" {
@@ -752,6 +1029,11 @@ fn numeric_date(p: &P, t: Tok) -> Option<Raw> {
 /// (`Missing` when none) and where it ends.
 fn year_after(p: &P, pos: usize) -> (Yr, Option<usize>) {
     let mut n = p.next(pos);
+    if let Some(o) = n.filter(|o| o.is_word(p.t, "of")) {
+        if let Some((y, e)) = anaphoric_year(p, o.end) {
+            return (y, Some(e));
+        }
+    }
     if n.is_some_and(|c| c.is_punct(',') || c.is_word(p.t, "of")) {
         n = n.and_then(|c| p.next(c.end));
     }
@@ -762,15 +1044,135 @@ fn year_after(p: &P, pos: usize) -> (Yr, Option<usize>) {
                     .adjacent_after(y.end)
                     .is_some_and(|c| c == ':' || c.is_ascii_alphanumeric()) =>
         {
+            // `April 480 BC`
+            if let Some(bc) = p
+                .next(y.end)
+                .filter(|b| b.is_word(p.t, "bc") || b.is_word(p.t, "bce"))
+            {
+                return (Yr::Abs(1 - y.val as i32), Some(bc.end));
+            }
             (Yr::Abs(y.val as i32), Some(y.end))
+        }
+        Some(y)
+            if y.kind == Kind::Num
+                && !y.grouped
+                && !y.ordinal
+                && (1..1000).contains(&y.val)
+                && p.next(y.end)
+                    .is_some_and(|b| b.is_word(p.t, "bc") || b.is_word(p.t, "bce")) =>
+        {
+            let bc = p.next(y.end).map_or(y.end, |b| b.end);
+            (Yr::Abs(1 - y.val as i32), Some(bc))
         }
         _ => (Yr::Missing, None),
     }
 }
 
+/// `that year`, `the same year`, `the following year`, `the previous year` (after `of`).
+fn anaphoric_year(p: &P, pos: usize) -> Option<(Yr, usize)> {
+    let d = p.next(pos)?;
+    let mut b = [0u8; 16];
+    let (n, y) = match p.lw(&d, &mut b) {
+        "that" => (0, p.next(d.end)?),
+        "the" => {
+            let w = p.next(d.end)?;
+            let mut b2 = [0u8; 16];
+            let n = match p.lw(&w, &mut b2) {
+                "same" => 0,
+                "following" | "next" => 1,
+                "previous" | "preceding" => -1,
+                _ => return None,
+            };
+            (n, p.next(w.end)?)
+        }
+        _ => return None,
+    };
+    y.is_word(p.t, "year").then_some((Yr::Prev(n), y.end))
+}
+
+/// A range separator between two days: `-`, `–`, `to`, `and`, `through`; whether it is a word.
+fn range_sep(p: &P, pos: usize) -> Option<(Tok, bool)> {
+    // Cheap test first: the next non-space byte starts a dash or one of the words.
+    let b = p.t.as_bytes();
+    let mut i = pos;
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    if !matches!(b.get(i), Some(b'-' | 0xE2 | b't' | b'a' | b'u')) {
+        return None;
+    }
+    let s = p.next(pos)?;
+    if s.is_punct('-') || s.is_punct('–') || s.is_punct('—') {
+        return Some((s, false));
+    }
+    let mut b = [0u8; 16];
+    matches!(
+        p.lw(&s, &mut b),
+        "to" | "and" | "through" | "until" | "till"
+    )
+    .then_some((s, true))
+}
+
+/// `March 5–9, 1918`: the year written after the second day of a range (for the first).
+fn range_year(p: &P, day_end: usize) -> Option<(Yr, Tok)> {
+    let (sep, _) = range_sep(p, day_end)?;
+    let d2 = p.next(sep.end).filter(|d| day_num(d).is_some())?;
+    let (y, _) = year_after(p, d2.end);
+    (y != Yr::Missing).then_some((y, d2))
+}
+
+/// The second day of a range whose month comes before the first (`March 5–9, 1918`: `9,
+/// 1918`), as TimeML annotates ranges: two dates.
+fn range_second(p: &P, t: Tok, d: u32) -> Option<Raw> {
+    // Cheap test first: the last non-space byte before the number ends a dash or one of the
+    // words (`to`, `and`, `through`, `until`, `till`).
+    let b = p.t.as_bytes();
+    let mut i = t.start;
+    while i > 0 && b.get(i - 1) == Some(&b' ') {
+        i -= 1;
+    }
+    if !matches!(
+        i.checked_sub(1).and_then(|j| b.get(j)),
+        Some(b'-' | 0x80..=0xBF | b'o' | b'd' | b'h' | b'l')
+    ) {
+        return None;
+    }
+    let sep = p.prev(t.start)?;
+    let word = sep.kind == Kind::Word;
+    if !(sep.is_punct('-') || sep.is_punct('–') || sep.is_punct('—')) {
+        let mut b = [0u8; 16];
+        if !matches!(
+            p.lw(&sep, &mut b),
+            "to" | "and" | "through" | "until" | "till"
+        ) {
+            return None;
+        }
+    }
+    let d1 = lex::prev(p.t, sep.start).filter(|x| day_num(x).is_some() && !x.newline)?;
+    let mt = lex::prev(p.t, d1.start).filter(|x| x.kind == Kind::Word && !x.newline)?;
+    let mut b = [0u8; 16];
+    let (m, abbrev) = month_of(p.lw(&mt, &mut b))?;
+    if abbrev && !mt.capitalised(p.t) {
+        return None;
+    }
+    let (y, yend) = year_after(p, t.end);
+    if word && yend.is_none() {
+        // `March 5 and 30 people`: a word separator needs the year or the end of a phrase.
+        let n = p.next(t.end);
+        if !n.is_none_or(|n| n.kind == Kind::Punct && matches!(n.ch, '.' | ',' | ';' | ')' | ':')) {
+            return None;
+        }
+    }
+    Some(Raw {
+        start: t.start,
+        end: yend.unwrap_or(t.end),
+        expr: Expr::Day { y, m, d },
+    })
+}
+
 /// Whether a bare year has date context before it; returns the span start (with modifiers).
 fn year_context(p: &P, t: Tok) -> (usize, bool) {
-    let start = modifiers_back(p, t.start, true);
+    let start = modifiers_back(p, t.start, false);
     if start < t.start {
         return (start, true);
     }
@@ -858,6 +1260,19 @@ fn weekday_back(p: &P, start: usize) -> usize {
     s
 }
 
+/// Whether the sentence up to `pos` speaks of the future (`will`, `plans to`).
+fn clause_before_is_future(text: &str, pos: usize) -> bool {
+    let mut from = pos.saturating_sub(200);
+    while from < pos && !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = text.get(from..pos).unwrap_or("");
+    let clause = before
+        .rfind(['.', '!', '?', '\n', '。'])
+        .map_or(before, |i| before.get(i + 1..).unwrap_or(""));
+    super::future_tense(clause)
+}
+
 /// `46 years`, `three months ago`, `two days later`, `the past five years`.
 fn counted(p: &P, nstart: usize, uend: usize, n: Option<u32>, unit: Unit) -> Raw {
     let text = p.t;
@@ -868,6 +1283,27 @@ fn counted(p: &P, nstart: usize, uend: usize, n: Option<u32>, unit: Unit) -> Raw
         .unwrap_or_default();
     let count = n.map_or(1, |n| n.min(100_000) as i32);
     match aw.as_str() {
+        // `a few days ago`, `many years earlier`, `a few weeks later`: an unspecified past or
+        // future.
+        "ago" | "earlier" | "later" | "before" if n.is_none() => {
+            let end = after.map_or(uend, |a| a.end);
+            let before = aw.as_str() == "before";
+            // `a few months before the war`: the clause after it anchors it; leave the duration.
+            let ends_clause = after
+                .and_then(|a| p.next(a.end))
+                .is_none_or(|x| x.kind != Kind::Word);
+            if !before || ends_clause {
+                return Raw {
+                    start: nstart,
+                    end,
+                    expr: Expr::Ref(if aw.as_str() == "later" {
+                        "FUTURE_REF"
+                    } else {
+                        "PAST_REF"
+                    }),
+                };
+            }
+        }
         "ago" if n.is_some() => {
             let end = after.map_or(uend, |a| a.end);
             return Raw {
@@ -904,7 +1340,41 @@ fn counted(p: &P, nstart: usize, uend: usize, n: Option<u32>, unit: Unit) -> Raw
                 },
             };
         }
+        "from" if n.is_some() => {
+            // `two weeks from now`
+            if let Some(now) = after
+                .and_then(|a| p.next(a.end))
+                .filter(|x| x.is_word(text, "now"))
+            {
+                return Raw {
+                    start: nstart,
+                    end: now.end,
+                    expr: Expr::Rel {
+                        unit,
+                        n: count,
+                        ana: false,
+                    },
+                };
+            }
+        }
         _ => {}
+    }
+    // `will meet in two weeks`: a date that far from the article's date (future tense only;
+    // `built in two weeks` is a duration).
+    if n.is_some() && !matches!(aw.as_str(), "of" | "time") {
+        if let Some((i, _)) = p.prev_word(nstart).filter(|(_, l)| l == "in") {
+            if clause_before_is_future(text, i.start) {
+                return Raw {
+                    start: nstart,
+                    end: uend,
+                    expr: Expr::Rel {
+                        unit,
+                        n: count,
+                        ana: false,
+                    },
+                };
+            }
+        }
     }
     let mut start = nstart;
     if let Some((w, lw)) = p.prev_word(start) {
@@ -1103,6 +1573,9 @@ fn word_head(p: &P, t: Tok) -> Option<Raw> {
             expr: Expr::Decade(190 + d),
         });
     }
+    if let Some(r) = holiday_head(p, t, &w) {
+        return Some(r);
+    }
     let rel_day = |n: i32| Expr::Rel {
         unit: Unit::Day,
         n,
@@ -1173,6 +1646,17 @@ fn word_head(p: &P, t: Tok) -> Option<Raw> {
             if l != "the" {
                 return None;
             }
+            // `the past decade`, `the past two years`: the unit's head reads them.
+            if p.next(t.end).is_some_and(|n| {
+                let mut b2 = [0u8; 16];
+                let nw = n.lower(text, &mut b2);
+                unit_of(nw).is_some()
+                    || numword(nw).is_some()
+                    || n.kind == Kind::Num
+                    || matches!(nw, "few" | "several")
+            }) {
+                return None;
+            }
             let (_, l2) = p.prev_word(pw.start)?;
             if !matches!(
                 l2.as_str(),
@@ -1237,6 +1721,164 @@ fn word_head(p: &P, t: Tok) -> Option<Raw> {
     })
 }
 
+/// `Christmas`, `Christmas Eve`, `Easter Sunday`, `Thanksgiving Day`, `Halloween`, each with
+/// an optional year (`Christmas 2007`). Capitalised only; `Easter Island` is a place.
+fn holiday_head(p: &P, t: Tok, w: &str) -> Option<Raw> {
+    let text = p.t;
+    let h = match w {
+        "christmas" => Holiday::Fixed {
+            m: 12,
+            d: 25,
+            name: "Christmas",
+        },
+        "easter" => Holiday::Easter {
+            offset: 0,
+            name: "Easter Sunday",
+        },
+        "thanksgiving" => Holiday::Thanksgiving,
+        "halloween" => Holiday::Fixed {
+            m: 10,
+            d: 31,
+            name: "Halloween",
+        },
+        _ => return None,
+    };
+    if !t.capitalised(text) {
+        return None;
+    }
+    let mut end = t.end;
+    let mut h = h;
+    if let Some(n) = p.next(end).filter(|n| n.kind == Kind::Word) {
+        let mut b = [0u8; 16];
+        match (w, n.lower(text, &mut b)) {
+            (_, "island" | "islands") => return None,
+            ("christmas", "eve") => {
+                h = Holiday::Fixed {
+                    m: 12,
+                    d: 24,
+                    name: "Christmas Eve",
+                };
+                end = n.end;
+            }
+            ("christmas" | "thanksgiving", "day") | ("easter", "sunday") => end = n.end,
+            ("easter", "monday") => {
+                h = Holiday::Easter {
+                    offset: 1,
+                    name: "Easter Monday",
+                };
+                end = n.end;
+            }
+            _ => {}
+        }
+    }
+    let (y, yend) = year_after(p, end);
+    Some(Raw {
+        start: t.start,
+        end: yend.unwrap_or(end),
+        expr: Expr::Holiday { y, h },
+    })
+}
+
+/// `New Year's Day`, `New Year's Eve`, `New Year 2020` (at `Year`, after a capitalised `New`).
+fn new_year(p: &P, t: Tok) -> Option<Raw> {
+    let text = p.t;
+    let new = p
+        .prev(t.start)
+        .filter(|n| n.is_word(text, "new") && n.capitalised(text))?;
+    if !t.capitalised(text) {
+        return None;
+    }
+    let mut end = t.end;
+    let mut start = new.start;
+    let mut h = Holiday::Fixed {
+        m: 1,
+        d: 1,
+        name: "New Year's Day",
+    };
+    // `Chinese New Year`, `Lunar New Year`: the Spring Festival.
+    if let Some((c, _)) = p
+        .prev_word(new.start)
+        .filter(|(_, l)| l == "chinese" || l == "lunar")
+    {
+        start = c.start;
+        h = Holiday::SpringFestival {
+            offset: 0,
+            name: "the Spring Festival",
+        };
+    }
+    // `'s`, `’s`
+    let mut at = end;
+    if let Some(q) = p
+        .next(at)
+        .filter(|q| (q.is_punct('\'') || q.is_punct('’')) && !q.space)
+    {
+        if let Some(s) = p.next(q.end).filter(|s| s.is_word(text, "s") && !s.space) {
+            at = s.end;
+        }
+    }
+    match p.next(at) {
+        Some(d) if d.is_word(text, "day") => end = d.end,
+        Some(e) if e.is_word(text, "eve") && start == new.start => {
+            end = e.end;
+            h = Holiday::Fixed {
+                m: 12,
+                d: 31,
+                name: "New Year's Eve",
+            };
+        }
+        _ => {
+            // `New Year 2020`, `the New Year holiday`; `New Year's` alone is the day too.
+            end = at;
+        }
+    }
+    let (y, yend) = year_after(p, end);
+    Some(Raw {
+        start,
+        end: yend.unwrap_or(end),
+        expr: Expr::Holiday { y, h },
+    })
+}
+
+/// `the end of the year`, `late in the year`, `the beginning of the year`: the year of the
+/// context (the article's in news, the last mentioned in narratives).
+fn part_of_the_year(p: &P, t: Tok) -> Option<Raw> {
+    let (th, _) = p.prev_word(t.start).filter(|(_, l)| l == "the")?;
+    let (prep, lp) = p.prev_word(th.start)?;
+    let (m, lm) = p.prev_word(prep.start)?;
+    let start = match (lp.as_str(), lm.as_str()) {
+        ("of", "end" | "beginning" | "start" | "middle" | "rest" | "close" | "turn") => p
+            .prev_word(m.start)
+            .filter(|(_, l)| l == "the")
+            .map_or(m.start, |(x, _)| x.start),
+        ("in", "late" | "early" | "later" | "earlier") => m.start,
+        _ => return None,
+    };
+    Some(Raw {
+        start,
+        end: t.end,
+        expr: Expr::Year(Yr::Missing),
+    })
+}
+
+/// `Good Friday` (at `Friday`).
+fn good_friday(p: &P, t: Tok) -> Option<Raw> {
+    let g = p
+        .prev(t.start)
+        .filter(|g| g.is_word(p.t, "good") && g.capitalised(p.t) && t.capitalised(p.t))?;
+    let (y, yend) = year_after(p, t.end);
+    Some(Raw {
+        start: g.start,
+        end: yend.unwrap_or(t.end),
+        expr: Expr::Holiday {
+            y,
+            h: Holiday::Easter {
+                offset: -2,
+                name: "Good Friday",
+            },
+        },
+    })
+}
+
 fn month_head(p: &P, t: Tok, m: u32, abbrev: bool, w: &str) -> Option<Raw> {
     let text = p.t;
     let cap = t.capitalised(text);
@@ -1266,7 +1908,12 @@ fn month_head(p: &P, t: Tok, m: u32, abbrev: bool, w: &str) -> Option<Raw> {
                 && !dt.ordinal;
             if !colon && !glued && (dt.digits != 2 || dt.val <= 31) {
                 let (y, yend) = year_after(p, dt.end);
-                let start = weekday_back(p, modifiers_back(p, t.start, true));
+                // `March 5–9, 1918`: the first day takes the year written after the second.
+                let y = match (y, yend) {
+                    (Yr::Missing, None) => range_year(p, dt.end).map_or(y, |(y, _)| y),
+                    _ => y,
+                };
+                let start = weekday_back(p, modifiers_back(p, t.start, false));
                 return Some(Raw {
                     start,
                     end: yend.unwrap_or(dt.end),
@@ -1279,7 +1926,7 @@ fn month_head(p: &P, t: Tok, m: u32, abbrev: bool, w: &str) -> Option<Raw> {
     let (y, yend) = year_after(p, end);
     if let Some(e) = yend {
         if !abbrev || cap {
-            let start = modifiers_back(p, t.start, true);
+            let start = modifiers_back(p, t.start, false);
             return Some(Raw {
                 start,
                 end: e,
@@ -1318,9 +1965,14 @@ fn month_head(p: &P, t: Tok, m: u32, abbrev: bool, w: &str) -> Option<Raw> {
             _ => {}
         }
     }
-    let ctx = prev
-        .as_ref()
-        .is_some_and(|(_, l)| MONTH_CONTEXT.contains(&l.as_str()));
+    // `mid-November`
+    let mid = p.adjacent_before(t.start) == Some('-')
+        && p.prev(t.start - 1)
+            .is_some_and(|m| m.is_word(text, "mid") && m.end == t.start - 1);
+    let ctx = mid
+        || prev
+            .as_ref()
+            .is_some_and(|(_, l)| MONTH_CONTEXT.contains(&l.as_str()));
     if !ctx
         || ((w == "may" || w == "march")
             && prev
@@ -1329,7 +1981,7 @@ fn month_head(p: &P, t: Tok, m: u32, abbrev: bool, w: &str) -> Option<Raw> {
     {
         return None;
     }
-    let start = modifiers_back(p, t.start, true);
+    let start = modifiers_back(p, t.start, false);
     Some(Raw {
         start,
         end,
@@ -1339,6 +1991,11 @@ fn month_head(p: &P, t: Tok, m: u32, abbrev: bool, w: &str) -> Option<Raw> {
 
 fn weekday_head(p: &P, t: Tok, wd: u32) -> Option<Raw> {
     let text = p.t;
+    if wd == 5 {
+        if let Some(r) = good_friday(p, t) {
+            return Some(r);
+        }
+    }
     let mut end = t.end;
     // Monday, October 14, 2019 / Monday 14 October
     let mut n = p.next(end);
@@ -1365,6 +2022,17 @@ fn weekday_head(p: &P, t: Tok, wd: u32) -> Option<Raw> {
     }
     let mut start = t.start;
     let mut expr = Expr::Weekday { wd, week: None };
+    // `every Monday`
+    if let Some((pw, _)) = p
+        .prev_word(t.start)
+        .filter(|(_, l)| l == "every" || l == "each")
+    {
+        return Some(Raw {
+            start: pw.start,
+            end,
+            expr: Expr::SetWeekday(wd),
+        });
+    }
     if let Some((pw, l)) = p.prev_word(t.start) {
         let shift = match l.as_str() {
             "last" | "past" => Some(-1),
@@ -1401,6 +2069,14 @@ fn weekday_head(p: &P, t: Tok, wd: u32) -> Option<Raw> {
 
 fn unit_head(p: &P, t: Tok, unit: Unit, plural: bool) -> Option<Raw> {
     let text = p.t;
+    if unit == Unit::Year && !plural {
+        if let Some(r) = new_year(p, t) {
+            return Some(r);
+        }
+        if let Some(r) = part_of_the_year(p, t) {
+            return Some(r);
+        }
+    }
     let prev = p.prev(t.start)?;
     let mut b = [0u8; 16];
     // Hyphenated: two-day, one-year
@@ -1442,7 +2118,10 @@ fn unit_head(p: &P, t: Tok, unit: Unit, plural: bool) -> Option<Raw> {
         count = Some(Some(numtok.val as u32));
     }
     if let Some(n) = count {
-        if matches!(unit, Unit::Quarter | Unit::Half) && n.is_none() {
+        if matches!(unit, Unit::Quarter | Unit::Half)
+            && (n.is_none() || p.next(t.end).is_some_and(|o| o.is_word(text, "of")))
+        {
+            // `a quarter of the population`, `one half of`
             return None;
         }
         return Some(counted(p, nstart, t.end, n, unit));
@@ -1557,7 +2236,7 @@ fn unit_head(p: &P, t: Tok, unit: Unit, plural: bool) -> Option<Raw> {
     if unit == Unit::Day && !ana {
         return None; // "this day" is rarely a date
     }
-    if matches!(unit, Unit::Hour) {
+    if matches!(unit, Unit::Hour | Unit::Minute) {
         return None;
     }
     let start = if ana {
@@ -1613,6 +2292,25 @@ fn season_head(p: &P, t: Tok, s: u32) -> Option<Raw> {
         }
     }
     if y == Yr::Missing {
+        // A season naming a campaign ("the summer offensive", "the Chinese Winter Offensive",
+        // "winter quarters") is a date of its own; the extent is the season word.
+        let mut b = [0u8; 16];
+        let campaign = p
+            .next(t.end)
+            .filter(|n| n.kind == Kind::Word)
+            .is_some_and(|n| {
+                matches!(
+                    Lower::of(n.lower(text, &mut b)).as_str(),
+                    "offensive" | "offensives" | "campaign" | "campaigns" | "counter" | "quarters"
+                )
+            });
+        if campaign {
+            return Some(Raw {
+                start: t.start,
+                end,
+                expr: Expr::Season { y, s },
+            });
+        }
         // Needs context: "in spring", "the summer", "early summer".
         let ok = prev.as_ref().is_some_and(|(_, l)| {
             matches!(
@@ -1733,6 +2431,19 @@ fn part_head(p: &P, t: Tok, part: Part) -> Option<Raw> {
                     unit: Unit::Day,
                     n: 0,
                     ana: false,
+                }),
+                part,
+            },
+        }),
+        // `that night`, `that afternoon`: the part of the day mentioned before.
+        "that" => Some(Raw {
+            start: pw.start,
+            end: t.end,
+            expr: Expr::Part {
+                inner: Box::new(Expr::Rel {
+                    unit: Unit::Day,
+                    n: 0,
+                    ana: true,
                 }),
                 part,
             },

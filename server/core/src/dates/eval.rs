@@ -223,6 +223,10 @@ pub fn value_matches(system: &str, gold: &GoldTimex) -> bool {
         if system == g {
             return true;
         }
+        // `P2DE` and `P20Y` (decades, centuries as years) are the same duration.
+        if let (Some(a), Some(b)) = (duration_years(g), duration_years(system)) {
+            return a == b;
+        }
         if g.len() == system.len() && g.contains('X') {
             return g
                 .bytes()
@@ -243,6 +247,70 @@ pub fn value_matches(system: &str, gold: &GoldTimex) -> bool {
         false
     };
     one(&gold.value) || gold.alternatives.iter().any(|a| one(a))
+}
+
+/// The years of a whole-year duration: `P20Y`, `P2DE` and `P2CE` (as 20, 20, 200).
+fn duration_years(v: &str) -> Option<u64> {
+    let body = v.strip_prefix('P')?;
+    let (n, mult) = if let Some(n) = body.strip_suffix("DE") {
+        (n, 10)
+    } else if let Some(n) = body.strip_suffix("CE") {
+        (n, 100)
+    } else {
+        (body.strip_suffix('Y')?, 1)
+    };
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse::<u64>().ok()?.checked_mul(mult)
+}
+
+/// One recognizers-text test case (`Input`, `Context.ReferenceDateTime`, `Results`) as an
+/// input text, its reference date and its gold expressions with byte spans (the case's
+/// `Start`/`Length` count characters). Only `date`, `daterange` and `duration` results are
+/// kept; their past and future resolutions are accepted as alternative values.
+pub fn recognizers_text_case(
+    case: &serde_json::Value,
+) -> Option<(&str, Option<Date>, Vec<GoldTimex>)> {
+    let input = case["Input"].as_str()?;
+    let reference = case["Context"]["ReferenceDateTime"]
+        .as_str()
+        .and_then(|r| Date::parse_iso(r.get(..10)?));
+    let byte_of = |i: usize| -> Option<usize> {
+        if i == input.chars().count() {
+            return Some(input.len());
+        }
+        input.char_indices().nth(i).map(|(b, _)| b)
+    };
+    let mut gold = Vec::new();
+    for r in case["Results"].as_array().into_iter().flatten() {
+        let kind = r["Type"].as_str().unwrap_or("");
+        if !matches!(kind, "date" | "daterange" | "duration") {
+            continue;
+        }
+        let (Some(start), Some(len)) = (r["Start"].as_u64(), r["Length"].as_u64()) else {
+            continue;
+        };
+        let (Some(a), Some(b)) = (byte_of(start as usize), byte_of((start + len) as usize)) else {
+            continue;
+        };
+        let v = &r["Value"];
+        let mut alternatives = Vec::new();
+        for resolution in ["PastResolution", "FutureResolution"] {
+            for key in ["date", "duration"] {
+                if let Some(d) = v[resolution][key].as_str() {
+                    alternatives.push(d.to_string());
+                }
+            }
+        }
+        gold.push(GoldTimex {
+            span: Span::new(a, b),
+            kind: kind.to_uppercase(),
+            value: v["Timex"].as_str().unwrap_or("").to_string(),
+            alternatives,
+        });
+    }
+    Some((input, reference, gold))
 }
 
 /// Scores one document.
@@ -365,6 +433,9 @@ mod tests {
         assert!(value_matches("2016-10-02", &g("XXXX-10-02")));
         assert!(!value_matches("2016-10-03", &g("XXXX-10-02")));
         assert!(value_matches("199", &g("(1990-01-01,2000-01-01,P10Y)")));
+        assert!(value_matches("P2DE", &g("P20Y")));
+        assert!(value_matches("P1CE", &g("P100Y")));
+        assert!(!value_matches("P2DE", &g("P2Y")));
         assert!(value_matches("2017-Q1", &g("(2017-01-01,2017-04-01,P3M)")));
         assert!(!value_matches("2017-Q2", &g("(2017-01-01,2017-04-01,P3M)")));
     }

@@ -11,6 +11,7 @@ mod checks;
 mod chinese;
 mod dateline;
 mod english;
+pub(crate) use english::Raw;
 pub mod eval;
 mod lex;
 mod normalise;
@@ -152,6 +153,18 @@ pub fn recognise_with(text: &str, region: Span, anchor: &Anchor, mode: Mode) -> 
     resolve(text, &raws, anchor, mode)
 }
 
+/// The second stage of [`recognise_with`]: normalises expressions found by [`scan`] (in text
+/// order, byte offsets of `text`). Incremental analysis scans blocks separately and
+/// resolves the whole document with this.
+pub(crate) fn resolve_scanned(
+    text: &str,
+    raws: &[english::Raw],
+    anchor: &Anchor,
+    mode: Mode,
+) -> Vec<DateMention> {
+    resolve(text, raws, anchor, mode)
+}
+
 /// Every expression in `region`, in text order, not overlapping.
 ///
 /// One forward pass over the bytes, trying the grammars only where an expression can start:
@@ -285,6 +298,21 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
 struct Last {
     date: Date,
     month_known: bool,
+    /// The mention gave a day (`March 3`, `Monday`): a bare clock time after it is on that day.
+    day_known: bool,
+    /// The year was written (`March 3, 2003`, `2003`), not taken from the anchor.
+    year_written: bool,
+    /// Where the mention ended.
+    end: usize,
+}
+
+/// How far (bytes) a date with a written year sets the year of the year-less dates after it in
+/// news text: "The war began on March 20, 2003. On April 9, Baghdad fell."
+const LOCAL_YEAR_REACH: usize = 600;
+
+/// A clock time without a day of its own (`at 3 p.m.`, `11:30`).
+fn bare_clock(e: &Expr) -> bool {
+    matches!(e, Expr::Clock { inner, .. } if matches!(inner.as_ref(), Expr::Rel { unit: normalise::Unit::Day, n: 0, ana: false }))
 }
 
 fn narrative(raws: &[english::Raw], anchor: Option<Date>) -> bool {
@@ -321,7 +349,13 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
     let mut last: Option<Last> = None;
     let mut marks = Marks::default();
     let mut out = Vec::with_capacity(raws.len());
-    for r in raws {
+    // The next written year after each mention (for digressions in narratives).
+    let next_years = if narr {
+        next_written_years(raws)
+    } else {
+        Vec::new()
+    };
+    for (i, r) in raws.iter().enumerate() {
         let span = Span::new(r.start, r.end);
         // Tense only matters for weekdays ("said Monday" vs "will meet on Monday").
         let future = has_weekday(&r.expr)
@@ -341,13 +375,28 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
         };
         let needs = r.expr.needs();
         let no_anchor = "no publication date: add `published` to the front-matter or pass --dct";
-        let (reference, resolution): (Option<Reference>, Resolution) = match needs {
-            Needs::Nothing => (None, Resolution::Explicit),
-            Needs::Anchor => match (anchor_date, anchor.resolution()) {
+        // A bare clock time is on the day mentioned before it ("On May 7, … at 5:30 p.m.").
+        let clock_day = last.filter(|l| l.day_known && bare_clock(&r.expr));
+        // In news, a year-less date right after a date with a written year far from the
+        // anchor's takes that year (background paragraphs: "In 2003 … On April 9, …").
+        let local_year = last.filter(|l| {
+            needs == Needs::Year
+                && !narr
+                && l.year_written
+                && r.start.saturating_sub(l.end) <= LOCAL_YEAR_REACH
+                && anchor_date.is_some_and(|a| (a.year - l.date.year).abs() >= 2)
+        });
+        // In narratives, `next spring` / `this year` count from the narrative's date.
+        let narrative_rel = last.filter(|_| narr && rel_year(&r.expr));
+        let by_context = clock_day.or(local_year).or(narrative_rel);
+        let (reference, resolution): (Option<Reference>, Resolution) = match (needs, by_context) {
+            (_, Some(l)) => (Some(from_last(l)), Resolution::Nearby(l.date)),
+            (Needs::Nothing, None) => (None, Resolution::Explicit),
+            (Needs::Anchor, None) => match (anchor_date, anchor.resolution()) {
                 (Some(d), Some(res)) => (Some(from_anchor(d)), res),
                 _ => (None, Resolution::Unresolved(no_anchor.to_string())),
             },
-            Needs::Year | Needs::Previous => {
+            (Needs::Year | Needs::Previous, None) => {
                 let prefer_last = narr || needs == Needs::Previous;
                 let by_last = last.map(|l| (from_last(l), Resolution::Nearby(l.date)));
                 let by_anchor = match (anchor_date, anchor.resolution()) {
@@ -395,7 +444,37 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
                 v.granularity,
                 Granularity::Reference | Granularity::Decade | Granularity::Century
             );
-            if let (true, true, false, Some(start)) = (datey, calendar, boilerplate, v.start) {
+            // A written year far from both the narrative's year and the next written year is
+            // a digression ("the largest cavalry battle since 1813", "documents found in
+            // 2004"): the year-less dates after it keep the narrative's year.
+            let digression = narr
+                && year_written(&r.expr)
+                && last.zip(v.start).is_some_and(|(l, d)| {
+                    let (p, y) = (l.date.year, d.year);
+                    // After the last written year, only a bare year can be one.
+                    let after = match next_years.get(i).copied().flatten() {
+                        Some(n) => (y - n).abs() >= DIGRESSION_YEARS,
+                        None => matches!(r.expr, Expr::Year(_)),
+                    };
+                    (y - p).abs() >= DIGRESSION_YEARS && after
+                });
+            // A look back ("the previous year") does not move the narrative's year.
+            let look_back = narr
+                && matches!(r.expr, Expr::Rel { unit: normalise::Unit::Year, n, ana: true } if n < 0);
+            // A year of the date before it ("December 7 … in 1941 … In January") keeps the
+            // finer date as the context, so the month after it can roll into the next year.
+            let same_year = narr
+                && v.granularity == Granularity::Year
+                && last
+                    .zip(v.start)
+                    .is_some_and(|(l, d)| l.month_known && l.date.year == d.year);
+            if let (true, true, false, false, Some(start)) = (
+                datey,
+                calendar,
+                boilerplate,
+                digression || look_back || same_year,
+                v.start,
+            ) {
                 let fine = |g: Granularity| {
                     matches!(
                         g,
@@ -406,6 +485,10 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
                     date: start,
                     month_known: fine(v.granularity)
                         || matches!(v.granularity, Granularity::Month | Granularity::Week),
+                    day_known: fine(v.granularity),
+                    // A year taken from such a date carries on ("On April 9, … On April 15, …").
+                    year_written: year_written(&r.expr) || local_year.is_some(),
+                    end: r.end,
                 });
             }
         }
@@ -421,6 +504,55 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
         });
     }
     out
+}
+
+/// How many years a written year must lie from the narrative's to be a digression.
+const DIGRESSION_YEARS: i32 = 10;
+
+/// For each mention, the first written year (`1920`, `May 1920`, `3 May 1920`) after it.
+fn next_written_years(raws: &[english::Raw]) -> Vec<Option<i32>> {
+    use normalise::Yr;
+    let mut out = vec![None; raws.len()];
+    let mut next = None;
+    for (i, r) in raws.iter().enumerate().rev() {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = next;
+        }
+        if let Expr::Day { y: Yr::Abs(y), .. }
+        | Expr::Month { y: Yr::Abs(y), .. }
+        | Expr::Year(Yr::Abs(y)) = &r.expr
+        {
+            next = Some(*y);
+        }
+    }
+    out
+}
+
+/// Whether the expression counts its year from a reference (`next spring`, `this year`).
+fn rel_year(e: &Expr) -> bool {
+    use normalise::Yr;
+    match e {
+        Expr::Year(y) | Expr::Quarter { y, .. } | Expr::Half { y, .. } | Expr::Season { y, .. } => {
+            matches!(y, Yr::Rel(_))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the expression writes its year (`March 3, 2003`, `2003`, `Christmas 2007`).
+fn year_written(e: &Expr) -> bool {
+    use normalise::Yr;
+    match e {
+        Expr::Day { y, .. }
+        | Expr::Month { y, .. }
+        | Expr::Year(y)
+        | Expr::Quarter { y, .. }
+        | Expr::Half { y, .. }
+        | Expr::Season { y, .. }
+        | Expr::Holiday { y, .. } => matches!(y, Yr::Abs(_)),
+        Expr::Part { inner, .. } | Expr::Clock { inner, .. } => year_written(inner),
+        _ => false,
+    }
 }
 
 /// `"{TYPE} {what}, {how}"`, built without the formatting machinery (one per mention).
@@ -675,10 +807,73 @@ pub fn anchor(
     if let Some(d) = dct {
         return Anchor::Dct(d);
     }
-    match find_datelines(text, article).iter().find_map(|d| d.date) {
-        Some(d) => Anchor::Dateline(d),
+    let datelines = find_datelines(text, article);
+    if let Some(d) = datelines.iter().find_map(|d| d.date) {
+        return Anchor::Dateline(d);
+    }
+    // A year-less dateline (`BEIJING, June 27 (Xinhua) --`) takes the latest year of the full
+    // dates written in the text (else of its months, else of its years): news reports name
+    // the current year in their explicit dates.
+    match datelines.first() {
+        Some(d) => year_for_dateline(text, article.body)
+            .and_then(|y| Date::new(y, d.month, d.day))
+            .map_or(Anchor::None, Anchor::Dateline),
         None => Anchor::None,
     }
+}
+
+/// The year a year-less dateline most likely has: the latest year of the text's explicit
+/// full dates, else of its explicit months, else of its explicit years.
+fn year_for_dateline(text: &str, body: Span) -> Option<i32> {
+    // Only the surroundings of four-digit numbers can hold a written year: scan those windows
+    // rather than the whole body.
+    let b = text.as_bytes();
+    let end = body.end.min(b.len());
+    let mut raws = Vec::new();
+    let mut i = body.start.min(end);
+    let mut scanned_to = i;
+    while i < end {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < end && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - s != 4 {
+            continue;
+        }
+        let mut from = s.saturating_sub(40).max(scanned_to).max(body.start);
+        while from < s && !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let mut to = (i + 40).min(end);
+        while to > i && !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        raws.extend(scan(text, Span::new(from, to)));
+        scanned_to = to;
+    }
+    let mut best = [None::<i32>; 3];
+    for r in &raws {
+        let (slot, y) = match &r.expr {
+            Expr::Day {
+                y: normalise::Yr::Abs(y),
+                ..
+            } => (0, *y),
+            Expr::Month {
+                y: normalise::Yr::Abs(y),
+                ..
+            } => (1, *y),
+            Expr::Year(normalise::Yr::Abs(y)) => (2, *y),
+            _ => continue,
+        };
+        if let Some(b) = best.get_mut(slot) {
+            *b = Some(b.map_or(y, |b: i32| b.max(y)));
+        }
+    }
+    best.iter().find_map(|b| *b)
 }
 
 #[cfg(test)]

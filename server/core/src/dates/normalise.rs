@@ -13,6 +13,9 @@ pub(crate) enum Yr {
     Rel(i32),
     /// Not written: `October 15th`.
     Missing,
+    /// Relative to the year of the date mentioned before: `July of that year` = `Prev(0)`,
+    /// `of the following year` = `Prev(1)`.
+    Prev(i32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +30,7 @@ pub(crate) enum Unit {
     Decade,
     Century,
     Hour,
+    Minute,
 }
 
 impl Unit {
@@ -38,9 +42,11 @@ impl Unit {
             Unit::Quarter => ("M", 3),
             Unit::Half => ("M", 6),
             Unit::Year => ("Y", 1),
-            Unit::Decade => ("Y", 10),
-            Unit::Century => ("Y", 100),
+            // TimeML's own units: `P1DE` (a decade), `P2CE` (two centuries).
+            Unit::Decade => ("DE", 1),
+            Unit::Century => ("CE", 1),
             Unit::Hour => ("H", 1),
+            Unit::Minute => ("M", 1),
         }
     }
 }
@@ -132,6 +138,8 @@ pub(crate) enum Expr {
         unit: Unit,
     },
     Set(Unit),
+    /// `every Monday` (ISO weekday 1..=7).
+    SetWeekday(u32),
     /// The n-th Five-Year Plan of China.
     Plan(u32),
     /// A part of a day: `the afternoon of October 15th`, `yesterday morning`.
@@ -139,12 +147,146 @@ pub(crate) enum Expr {
         inner: Box<Expr>,
         part: Part,
     },
+    /// A holiday: `Christmas 2007`, `国庆节`, `今年春节`.
+    Holiday {
+        y: Yr,
+        h: Holiday,
+    },
     /// A clock time on a day: `10 a.m.`.
     Clock {
         inner: Box<Expr>,
         h: u32,
         min: u32,
     },
+}
+
+/// Holidays whose date a year determines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Holiday {
+    /// The same day every year (`Christmas` = 12-25, `国庆节` = 10-01, `元旦` = 01-01).
+    Fixed { m: u32, d: u32, name: &'static str },
+    /// Easter Sunday plus `offset` days (`Good Friday` = -2).
+    Easter { offset: i32, name: &'static str },
+    /// US Thanksgiving: the fourth Thursday of November.
+    Thanksgiving,
+    /// The Spring Festival (lunar 1/1) plus `offset` days (`除夕` = -1, `元宵` = +14).
+    SpringFestival { offset: i32, name: &'static str },
+    /// The Mid-Autumn Festival (lunar 8/15).
+    MidAutumn,
+    /// The Dragon Boat Festival (lunar 5/5).
+    DragonBoat,
+}
+
+/// First year of [`LUNAR`].
+const LUNAR_FROM: i32 = 1990;
+/// Gregorian month and day of the Spring Festival, the Mid-Autumn Festival and the Dragon
+/// Boat Festival, 1990–2040 (computed from the Chinese calendar).
+const LUNAR: [[u8; 6]; 51] = [
+    [1, 27, 10, 3, 5, 28], // 1990
+    [2, 15, 9, 22, 6, 16], // 1991
+    [2, 4, 9, 11, 6, 5],   // 1992
+    [1, 23, 9, 30, 6, 24], // 1993
+    [2, 10, 9, 20, 6, 13], // 1994
+    [1, 31, 9, 9, 6, 2],   // 1995
+    [2, 19, 9, 27, 6, 20], // 1996
+    [2, 7, 9, 16, 6, 9],   // 1997
+    [1, 28, 10, 5, 5, 30], // 1998
+    [2, 16, 9, 24, 6, 18], // 1999
+    [2, 5, 9, 12, 6, 6],   // 2000
+    [1, 24, 10, 1, 6, 25], // 2001
+    [2, 12, 9, 21, 6, 15], // 2002
+    [2, 1, 9, 11, 6, 4],   // 2003
+    [1, 22, 9, 28, 6, 22], // 2004
+    [2, 9, 9, 18, 6, 11],  // 2005
+    [1, 29, 10, 6, 5, 31], // 2006
+    [2, 18, 9, 25, 6, 19], // 2007
+    [2, 7, 9, 14, 6, 8],   // 2008
+    [1, 26, 10, 3, 5, 28], // 2009
+    [2, 14, 9, 22, 6, 16], // 2010
+    [2, 3, 9, 12, 6, 6],   // 2011
+    [1, 23, 9, 30, 6, 23], // 2012
+    [2, 10, 9, 19, 6, 12], // 2013
+    [1, 31, 9, 8, 6, 2],   // 2014
+    [2, 19, 9, 27, 6, 20], // 2015
+    [2, 8, 9, 15, 6, 9],   // 2016
+    [1, 28, 10, 4, 5, 30], // 2017
+    [2, 16, 9, 24, 6, 18], // 2018
+    [2, 5, 9, 13, 6, 7],   // 2019
+    [1, 25, 10, 1, 6, 25], // 2020
+    [2, 12, 9, 21, 6, 14], // 2021
+    [2, 1, 9, 10, 6, 3],   // 2022
+    [1, 22, 9, 29, 6, 22], // 2023
+    [2, 10, 9, 17, 6, 10], // 2024
+    [1, 29, 10, 6, 5, 31], // 2025
+    [2, 17, 9, 25, 6, 19], // 2026
+    [2, 6, 9, 15, 6, 9],   // 2027
+    [1, 26, 10, 3, 5, 28], // 2028
+    [2, 13, 9, 22, 6, 16], // 2029
+    [2, 3, 9, 12, 6, 5],   // 2030
+    [1, 23, 10, 1, 6, 24], // 2031
+    [2, 11, 9, 19, 6, 12], // 2032
+    [1, 31, 9, 8, 6, 1],   // 2033
+    [2, 19, 9, 27, 6, 20], // 2034
+    [2, 8, 9, 16, 6, 10],  // 2035
+    [1, 28, 10, 4, 5, 30], // 2036
+    [2, 15, 9, 24, 6, 18], // 2037
+    [2, 4, 9, 13, 6, 7],   // 2038
+    [1, 24, 10, 2, 5, 27], // 2039
+    [2, 12, 9, 20, 6, 14], // 2040
+];
+
+impl Holiday {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Holiday::Fixed { name, .. }
+            | Holiday::Easter { name, .. }
+            | Holiday::SpringFestival { name, .. } => name,
+            Holiday::Thanksgiving => "Thanksgiving",
+            Holiday::MidAutumn => "the Mid-Autumn Festival",
+            Holiday::DragonBoat => "the Dragon Boat Festival",
+        }
+    }
+
+    /// The holiday's date in `year` (lunar holidays only for the years of [`LUNAR`]).
+    pub(crate) fn date(self, year: i32) -> Option<Date> {
+        let lunar = |i: usize| -> Option<Date> {
+            let row = LUNAR.get(usize::try_from(year.checked_sub(LUNAR_FROM)?).ok()?)?;
+            Date::new(year, u32::from(*row.get(i)?), u32::from(*row.get(i + 1)?))
+        };
+        match self {
+            Holiday::Fixed { m, d, .. } => Date::new(year, m, d),
+            Holiday::Easter { offset, .. } => {
+                if year < 1583 {
+                    return None;
+                }
+                // Anonymous Gregorian algorithm (Meeus/Jones/Butcher).
+                let a = year % 19;
+                let b = year / 100;
+                let c = year % 100;
+                let d = b / 4;
+                let e = b % 4;
+                let f = (b + 8) / 25;
+                let g = (b - f + 1) / 3;
+                let h = (19 * a + b - d - g + 15) % 30;
+                let i = c / 4;
+                let k = c % 4;
+                let l = (32 + 2 * e + 2 * i - h - k) % 7;
+                let m = (a + 11 * h + 22 * l) / 451;
+                let month = (h + l - 7 * m + 114) / 31;
+                let day = (h + l - 7 * m + 114) % 31 + 1;
+                Some(Date::new(year, month as u32, day as u32)?.add_days(i64::from(offset)))
+            }
+            Holiday::Thanksgiving => {
+                let first = Date::new(year, 11, 1)?;
+                // ISO weekday: Thursday = 4.
+                let to_thu = (4 + 7 - first.weekday()) % 7;
+                Some(first.add_days(i64::from(to_thu) + 21))
+            }
+            Holiday::SpringFestival { offset, .. } => Some(lunar(0)?.add_days(i64::from(offset))),
+            Holiday::MidAutumn => lunar(2),
+            Holiday::DragonBoat => lunar(4),
+        }
+    }
 }
 
 /// What an expression needs to get a value.
@@ -165,10 +307,12 @@ impl Expr {
             Yr::Abs(_) => Needs::Nothing,
             Yr::Rel(_) => Needs::Anchor,
             Yr::Missing => Needs::Year,
+            Yr::Prev(_) => Needs::Previous,
         };
         match self {
             Expr::Day { y, .. } | Expr::Month { y, .. } | Expr::Year(y) => yr(y),
             Expr::Quarter { y, .. } | Expr::Half { y, .. } | Expr::Season { y, .. } => yr(y),
+            Expr::Holiday { y, .. } => yr(y),
             Expr::DayOfMonth(_) => Needs::Year,
             Expr::MonthShift { .. } | Expr::Weekday { .. } => Needs::Anchor,
             Expr::Rel { ana: true, .. } => Needs::Previous,
@@ -180,6 +324,7 @@ impl Expr {
             | Expr::Ref(_)
             | Expr::Duration { .. }
             | Expr::Set(_)
+            | Expr::SetWeekday(_)
             | Expr::Plan(_) => Needs::Nothing,
         }
     }
@@ -187,7 +332,7 @@ impl Expr {
     pub(crate) fn kind(&self) -> TimexType {
         match self {
             Expr::Duration { .. } => TimexType::Duration,
-            Expr::Set(_) => TimexType::Set,
+            Expr::Set(_) | Expr::SetWeekday(_) => TimexType::Set,
             Expr::Part { .. } | Expr::Clock { .. } => TimexType::Time,
             _ => TimexType::Date,
         }
@@ -292,6 +437,13 @@ fn push_int(s: &mut String, n: i32) {
 }
 
 fn year_str(y: i32) -> String {
+    if y <= 0 {
+        // Astronomical year 0 is 1 BC (TIMEX3 `BC0001`).
+        let mut s = String::with_capacity(6);
+        s.push_str("BC");
+        push_num(&mut s, (1 - i64::from(y)).min(999_999) as u32, 4);
+        return s;
+    }
     match u32::try_from(y).ok().filter(|y| *y <= 9999) {
         Some(y) => {
             let mut s = String::with_capacity(4);
@@ -326,9 +478,23 @@ fn long_date(d: Date) -> String {
     s
 }
 
+/// How far before the previous date a year-less date of a narrative may lie and keep its year.
+const NARRATIVE_BACK_DAYS: i64 = 240;
+
 /// Year for a year-less month/day: nearest to the reference (news) or the reference's.
 fn pick_year(r: &Reference, m: u32, d: u32) -> i32 {
     if !r.nearest {
+        // Narratives move forwards: after "7 December 1941", "in January" is January 1942.
+        // A month that lies well before the previous date (known to the month) is in the next
+        // year.
+        if r.month_known {
+            let day = d.min(crate::calendar::days_in_month(r.date.year, m)).max(1);
+            if let Some(c) = Date::new(r.date.year, m, day) {
+                if r.date.to_days() - c.to_days() > NARRATIVE_BACK_DAYS {
+                    return r.date.year + 1;
+                }
+            }
+        }
         return r.date.year;
     }
     let base = r.date.to_days();
@@ -350,7 +516,7 @@ fn pick_year(r: &Reference, m: u32, d: u32) -> i32 {
 fn resolve_year(y: Yr, r: Option<&Reference>) -> Option<i32> {
     match y {
         Yr::Abs(y) => Some(y),
-        Yr::Rel(n) => Some(r?.date.year + n),
+        Yr::Rel(n) | Yr::Prev(n) => Some(r?.date.year + n),
         Yr::Missing => Some(r?.date.year),
     }
 }
@@ -455,9 +621,28 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
         Expr::BcYear(y) => Value {
             value: format!("BC{y:04}"),
             granularity: Granularity::Year,
-            start: None,
+            start: Date::new(1 - (*y).min(100_000) as i32, 1, 1),
             describe: format!("{y} BC"),
         },
+        // BC: `Decade(-49)` is `BC048` (the 480s BC), `Century(-4)` is `BC03`.
+        Expr::Decade(d) if *d < 0 => {
+            let bc = d.saturating_neg().saturating_sub(1).min(99_999);
+            Value {
+                value: format!("BC{bc:03}"),
+                granularity: Granularity::Decade,
+                start: Date::new(-(bc * 10 + 8), 1, 1),
+                describe: format!("the {}s BC", bc * 10),
+            }
+        }
+        Expr::Century(c) if *c < 0 => {
+            let bc = c.saturating_neg().saturating_sub(1).min(9_999);
+            Value {
+                value: format!("BC{bc:02}"),
+                granularity: Granularity::Century,
+                start: Date::new(-(bc * 100 + 98), 1, 1),
+                describe: format!("the {} century BC", ordinal(bc + 1)),
+            }
+        }
         Expr::Decade(d) => Value {
             value: format!("{d:03}"),
             granularity: Granularity::Decade,
@@ -475,6 +660,44 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
                 c * 100 + 99
             ),
         },
+        Expr::Holiday { y, h } => {
+            let year = match (y, r) {
+                (Yr::Missing, Some(r)) if r.nearest => {
+                    // The occurrence nearest the reference; ties go to the past.
+                    let base = r.date.to_days();
+                    let mut best: Option<(i64, i32)> = None;
+                    for y in [r.date.year - 1, r.date.year, r.date.year + 1] {
+                        if let Some(d) = h.date(y) {
+                            let dist = (d.to_days() - base).abs();
+                            if best.is_none_or(|b| dist < b.0) {
+                                best = Some((dist, y));
+                            }
+                        }
+                    }
+                    best?.1
+                }
+                (Yr::Missing, None) => {
+                    let Holiday::Fixed { m, d, name } = h else {
+                        return None;
+                    };
+                    return Some(Value {
+                        value: format!("XXXX-{m:02}-{d:02}"),
+                        granularity: Granularity::Day,
+                        start: None,
+                        describe: format!("{name} (year unknown)"),
+                    });
+                }
+                _ => resolve_year(*y, r)?,
+            };
+            let date = h.date(year)?;
+            let mut describe = String::with_capacity(32);
+            describe.push_str(h.name());
+            describe.push_str(", ");
+            describe.push_str(&long_date(date));
+            let mut v = day_value(date, describe);
+            v.start = Some(date);
+            v
+        }
         Expr::Quarter { y, q } => {
             let year = resolve_year(*y, r)?;
             Value {
@@ -541,7 +764,7 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
         },
         Expr::Duration { n, unit } => {
             let (code, mult) = unit.duration_code();
-            let time = *unit == Unit::Hour;
+            let time = matches!(*unit, Unit::Hour | Unit::Minute);
             let t = if time { "T" } else { "" };
             let (value, describe) = match n {
                 Some(n) => {
@@ -578,6 +801,12 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
                 describe: format!("every {}", unit_name(*unit, false)),
             }
         }
+        Expr::SetWeekday(wd) => Value {
+            value: format!("XXXX-WXX-{wd}"),
+            granularity: Granularity::Set,
+            start: None,
+            describe: format!("every {}", WEEKDAYS.get((*wd as usize).wrapping_sub(1))?),
+        },
         Expr::Plan(n) => {
             let (a, b) = plan_years(*n)?;
             Value {
@@ -637,6 +866,7 @@ fn unit_name(u: Unit, plural: bool) -> &'static str {
         Unit::Decade => ("decade", "decades"),
         Unit::Century => ("century", "centuries"),
         Unit::Hour => ("hour", "hours"),
+        Unit::Minute => ("minute", "minutes"),
     };
     if plural {
         many
@@ -659,7 +889,7 @@ pub(crate) fn ordinal(n: i32) -> String {
 fn rel(r: &Reference, unit: Unit, n: i32) -> Option<Value> {
     let n64 = i64::from(n);
     Some(match unit {
-        Unit::Day | Unit::Hour => {
+        Unit::Day | Unit::Hour | Unit::Minute => {
             let d = r.date.add_days(n64);
             day_value(d, long_date(d))
         }
@@ -712,6 +942,15 @@ fn rel(r: &Reference, unit: Unit, n: i32) -> Option<Value> {
             )?
         }
         Unit::Year => value(&Expr::Year(Yr::Abs(r.date.year.checked_add(n)?)), None)?,
+        // Before year 1 the decades and centuries count back (`BC048` follows `BC049`).
+        Unit::Decade if r.date.year <= 0 => {
+            let bc = (1i32.saturating_sub(r.date.year) / 10).saturating_sub(n);
+            value(&Expr::Decade(bc.saturating_neg().saturating_sub(1)), None)?
+        }
+        Unit::Century if r.date.year <= 0 => {
+            let bc = (1i32.saturating_sub(r.date.year) / 100).saturating_sub(n);
+            value(&Expr::Century(bc.saturating_neg().saturating_sub(1)), None)?
+        }
         Unit::Decade => value(&Expr::Decade((r.date.year / 10).checked_add(n)?), None)?,
         Unit::Century => value(&Expr::Century((r.date.year / 100).checked_add(n)?), None)?,
     })

@@ -180,7 +180,8 @@ fn reference_scan(text: &str, region: Span) -> Vec<english::Raw> {
         "０", "１", "２", "３", "４", "５", "６", "７", "８", "９", "〇", "零", "一", "二", "三",
         "四", "五", "六", "七", "八", "九", "十", "两", "兩", "今", "昨", "明", "前", "后", "後",
         "去", "上", "本", "这", "這", "下", "当", "當", "周", "週", "星", "礼", "禮", "近", "日",
-        "最", "目", "现", "現", "如", "第", "春", "夏", "秋", "冬",
+        "最", "目", "现", "現", "如", "第", "春", "夏", "秋", "冬", "国", "國", "元", "中", "端",
+        "除", "圣", "聖", "劳", "勞",
     ];
     let digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
     let q = ["q1", "q2", "q3", "q4"];
@@ -581,4 +582,366 @@ mod scanner_props {
             assert_scan_matches_reference(&v.concat());
         }
     }
+}
+
+#[test]
+fn ranges_are_two_dates_sharing_month_and_year() {
+    // TimeML (and WikiWars) annotate a range as two expressions; the first takes the month and
+    // year written after the second, the second the month written before the first.
+    assert_eq!(
+        dates("The battle lasted 6–7 January 1916, then", None),
+        vec![
+            t("6", "DATE", "1916-01-06"),
+            t("7 January 1916", "DATE", "1916-01-07")
+        ]
+    );
+    assert_eq!(
+        dates("Talks ran March 5-9, 1918 in Brest.", None),
+        vec![
+            t("March 5", "DATE", "1918-03-05"),
+            t("9, 1918", "DATE", "1918-03-09")
+        ]
+    );
+    assert_eq!(
+        dates("Throughout 1915–17, the army", None),
+        vec![t("1915", "DATE", "1915"), t("17", "DATE", "1917")]
+    );
+    // A word separator needs the year or the end of the phrase after the second number.
+    assert_eq!(
+        dates("On March 5 and 30 people were hurt.", Some("2024-06-27")),
+        vec![t("March 5", "DATE", "2024-03-05")]
+    );
+}
+
+#[test]
+fn timeml_extents_approximators_and_suffixes() {
+    let p = Some("2024-06-27");
+    assert_eq!(
+        dates("The 1941 campaign failed.", p),
+        vec![t("1941", "DATE", "1941")]
+    );
+    assert_eq!(
+        dates("after the May 8, 1945 massacre", p),
+        vec![t("May 8, 1945", "DATE", "1945-05-08")]
+    );
+    assert_eq!(
+        dates("He served nearly four weeks and more than three years.", p),
+        vec![
+            t("nearly four weeks", "DURATION", "P4W"),
+            t("more than three years", "DURATION", "P3Y")
+        ]
+    );
+    assert_eq!(
+        dates("recruits 18 years old, a month-long siege", p),
+        vec![
+            t("18 years old", "DURATION", "P18Y"),
+            t("month-long", "DURATION", "P1M")
+        ]
+    );
+    assert_eq!(
+        dates("It began early in 1914. In July of that year it spread.", p),
+        vec![
+            t("early in 1914", "DATE", "1914"),
+            t("July of that year", "DATE", "1914-07")
+        ]
+    );
+    assert_eq!(
+        dates("Troops left about 1910, ca. 466 BC.", p),
+        vec![
+            t("about 1910", "DATE", "1910"),
+            t("ca. 466 BC", "DATE", "BC0466")
+        ]
+    );
+    assert_eq!(
+        dates("In April 480 BC the fleet sailed.", p),
+        vec![t("April 480 BC", "DATE", "BC0480-04")]
+    );
+    // `a quarter of` is a share, not a duration.
+    assert!(dates("about a quarter of the population", p).is_empty());
+}
+
+#[test]
+fn holidays_in_english_and_chinese() {
+    let p = Some("2024-06-27");
+    assert_eq!(
+        dates("Shops closed on Christmas Eve 2023 and at Easter.", p),
+        vec![
+            t("Christmas Eve 2023", "DATE", "2023-12-24"),
+            t("Easter", "DATE", "2024-03-31")
+        ]
+    );
+    assert_eq!(
+        dates("Thanksgiving Day and New Year's Day", Some("2023-11-01")),
+        vec![
+            t("Thanksgiving Day", "DATE", "2023-11-23"),
+            t("New Year's Day", "DATE", "2024-01-01")
+        ]
+    );
+    assert!(dates("They sailed to Easter Island.", p).is_empty());
+    assert_eq!(
+        dates("Travel peaked before Chinese New Year.", p),
+        vec![t("Chinese New Year", "DATE", "2024-02-10")]
+    );
+    assert_eq!(
+        dates("2024年春节期间，今年中秋节，去年国庆假期，元旦", p),
+        vec![
+            t("2024年春节", "DATE", "2024-02-10"),
+            t("今年中秋节", "DATE", "2024-09-17"),
+            t("去年国庆", "DATE", "2023-10-01"),
+            t("元旦", "DATE", "2024-01-01")
+        ]
+    );
+    // 国庆 inside 中国庆祝 (China celebrates) is not the holiday.
+    assert!(dates("中国庆祝胜利", p).is_empty());
+}
+
+#[test]
+fn news_times_sets_and_relative_offsets() {
+    let p = Some("2024-06-27");
+    assert_eq!(
+        dates(
+            "The board will meet in two weeks. It was built in two weeks.",
+            p
+        ),
+        vec![
+            t("two weeks", "DATE", "2024-W28"),
+            t("two weeks", "DURATION", "P2W")
+        ]
+    );
+    assert_eq!(
+        dates("We meet every Monday at 3pm for 25 minutes.", p),
+        vec![
+            t("every Monday", "SET", "XXXX-WXX-1"),
+            t("3pm", "TIME", "2024-06-27T15:00"),
+            t("25 minutes", "DURATION", "PT25M")
+        ]
+    );
+    assert_eq!(
+        dates("It opens two weeks from now.", p),
+        vec![t("two weeks from now", "DATE", "2024-W28")]
+    );
+}
+
+#[test]
+fn a_year_less_dateline_takes_the_year_of_the_explicit_dates() {
+    let body = "BEIJING, June 27 (Xinhua) -- Talks resumed yesterday.\nThey were agreed on March 3, 2024.\n";
+    let art = article::parse(body);
+    let a = anchor(body, &art, &article::Annotations::default(), None);
+    assert_eq!(a, Anchor::Dateline(d("2024-06-27")));
+    let m = recognise(body, &art, &a);
+    assert!(m
+        .iter()
+        .any(|m| m.span.slice(body) == "yesterday" && m.value.as_deref() == Some("2024-06-26")));
+}
+
+#[test]
+fn context_sets_years_and_days_in_news() {
+    // A background paragraph: the written year carries to the year-less dates after it.
+    assert_eq!(
+        dates(
+            "The war began on March 20, 2003. On April 9, Baghdad fell; on April 15 the \
+             fighting ended.",
+            Some("2009-12-19")
+        ),
+        vec![
+            t("March 20, 2003", "DATE", "2003-03-20"),
+            t("April 9", "DATE", "2003-04-09"),
+            t("April 15", "DATE", "2003-04-15")
+        ]
+    );
+    // A year near the article's date does not override the nearest-year rule.
+    assert_eq!(
+        dates(
+            "Sales rose in 2023. On June 3, the plant opened.",
+            Some("2024-06-27")
+        ),
+        vec![t("2023", "DATE", "2023"), t("June 3", "DATE", "2024-06-03")]
+    );
+    // A bare clock time is on the day mentioned before it.
+    assert_eq!(
+        dates(
+            "On Monday, the talks ended at 5:30 p.m. that night.",
+            Some("2024-06-27")
+        ),
+        vec![
+            t("Monday", "DATE", "2024-06-24"),
+            t("5:30 p.m.", "TIME", "2024-06-24T17:30"),
+            t("that night", "TIME", "2024-06-24TNI")
+        ]
+    );
+    assert_eq!(
+        dates(
+            "By mid-November output fell; by the end of the year it recovered.",
+            Some("2024-06-27")
+        ),
+        vec![
+            t("mid-November", "DATE", "2024-11"),
+            t("the end of the year", "DATE", "2024")
+        ]
+    );
+}
+
+/// (text, value) of every mention of `body` read as a narrative anchored at `dct`.
+fn narrative_values(body: &str, dct: &str) -> Vec<(String, String)> {
+    recognise_with(
+        body,
+        Span::new(0, body.len()),
+        &Anchor::Dct(d(dct)),
+        Mode::Narrative,
+    )
+    .into_iter()
+    .map(|m| (m.span.slice(body).to_string(), m.value.unwrap_or_default()))
+    .collect()
+}
+
+fn tv(text: &str, value: &str) -> (String, String) {
+    (text.to_string(), value.to_string())
+}
+
+#[test]
+fn a_far_year_between_dates_of_the_narrative_is_a_digression() {
+    // `2004` lies far from 1920 and from the next written year: July 29 stays in 1920.
+    assert_eq!(
+        narrative_values(
+            "The offensive began on 4 July 1920. Documents found in 2004 show it. \
+             On July 29, the army crossed the river. The treaty was signed in March 1921.",
+            "2009-12-19"
+        ),
+        vec![
+            tv("4 July 1920", "1920-07-04"),
+            tv("2004", "2004"),
+            tv("July 29", "1920-07-29"),
+            tv("March 1921", "1921-03")
+        ]
+    );
+    // After the last written year only a bare year is a digression.
+    assert_eq!(
+        narrative_values(
+            "The battle began on 12 August 1920, the largest since 1813. On 6 September, \
+             the army retreated.",
+            "2009-12-19"
+        ),
+        vec![
+            tv("12 August 1920", "1920-08-12"),
+            tv("1813", "1813"),
+            tv("6 September", "1920-09-06")
+        ]
+    );
+    // A near year is not a digression: the narrative moves on.
+    assert_eq!(
+        narrative_values(
+            "The war began in May 1920. In 1922, peace came. In March, troops left.",
+            "2009-12-19"
+        ),
+        vec![
+            tv("May 1920", "1920-05"),
+            tv("1922", "1922"),
+            tv("March", "1922-03")
+        ]
+    );
+}
+
+#[test]
+fn a_look_back_does_not_move_the_narratives_year() {
+    assert_eq!(
+        narrative_values(
+            "On 6 September 1920 the army retreated; the previous year it had won. \
+             On 21 September, it stopped.",
+            "2009-12-19"
+        ),
+        vec![
+            tv("6 September 1920", "1920-09-06"),
+            tv("the previous year", "1919"),
+            tv("21 September", "1920-09-21")
+        ]
+    );
+}
+
+#[test]
+fn bc_centuries_and_decades() {
+    let p = Some("2024-06-27");
+    assert_eq!(
+        dates("By the 4th century BC the city had grown.", p),
+        vec![t("the 4th century BC", "DATE", "BC03")]
+    );
+    assert_eq!(
+        narrative_values(
+            "In 350 BC the city grew. In the previous century it was small.",
+            "2009-12-19"
+        ),
+        vec![tv("350 BC", "BC0350"), tv("the previous century", "BC04")]
+    );
+    assert_eq!(
+        narrative_values(
+            "The revolt ended in 494 BC. The following decade saw war.",
+            "2009-12-19"
+        ),
+        vec![tv("494 BC", "BC0494"), tv("The following decade", "BC048")]
+    );
+}
+
+#[test]
+fn decades_and_centuries_as_durations_use_timeml_units() {
+    let p = Some("2024-06-27");
+    assert_eq!(
+        dates("It took a decade; the empire lasted two centuries.", p),
+        vec![
+            t("a decade", "DURATION", "P1DE"),
+            t("two centuries", "DURATION", "P2CE")
+        ]
+    );
+}
+
+#[test]
+fn a_season_naming_a_campaign_is_a_date() {
+    assert_eq!(
+        narrative_values(
+            "The army lost in May 1942. Its summer offensive failed; the Spring Offensive \
+             of the enemy did too. The troops entered winter quarters.",
+            "2009-12-19"
+        ),
+        vec![
+            tv("May 1942", "1942-05"),
+            tv("summer", "1942-SU"),
+            tv("Spring", "1942-SP"),
+            tv("winter", "1942-WI")
+        ]
+    );
+    // Not before other nouns.
+    assert!(dates(
+        "The summer school and the Spring Festival gala",
+        Some("2024-06-27")
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_year_of_the_date_before_keeps_the_finer_date_as_context() {
+    assert_eq!(
+        narrative_values(
+            "Japan attacked on December 7, 1941. The war spread in 1941. In January, Manila fell.",
+            "2009-12-19"
+        ),
+        vec![
+            tv("December 7, 1941", "1941-12-07"),
+            tv("1941", "1941"),
+            tv("January", "1942-01")
+        ]
+    );
+}
+
+#[test]
+fn in_narratives_next_spring_counts_from_the_narratives_date() {
+    assert_eq!(
+        narrative_values(
+            "The army wintered at Valley Forge in December 1777. The next spring it marched.",
+            "2009-12-19"
+        ),
+        vec![tv("December 1777", "1777-12"), tv("next spring", "1778-SP")]
+    );
+    // In news, from the publication date.
+    assert_eq!(
+        dates("The plant will open next spring.", Some("2024-06-27")),
+        vec![t("next spring", "DATE", "2025-SP")]
+    );
 }

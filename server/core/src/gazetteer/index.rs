@@ -316,13 +316,21 @@ impl Index {
             for (s, kind) in name_forms(r) {
                 let Some(f) = form(s, kind) else { continue };
                 let needs_caps = kind == NameKind::Name && f.latin && f.hashes.len() == 2;
-                let primary = kind == NameKind::Name && s == r.name;
+                // A curated record's English label is the dump's display name (see
+                // `Gazetteer::merge_ror`).
+                let primary = kind == NameKind::Name
+                    && (s == r.name
+                        || (r.origin != super::Origin::Ror
+                            && r.names.get("en").is_some_and(|e| e == s)));
                 if kind == NameKind::Name && f.latin && parent.is_none() {
                     for v in university_variants(&f.hashes)
                         .into_iter()
                         .chain(place_variants(s))
+                        .chain(super::variants::variants(s, r.city.as_deref()))
                     {
-                        let needs_caps = v.len() <= 2;
+                        // A derived word order is written with capitals ("University of
+                        // Life", not "the university of life").
+                        let needs_caps = true;
                         ix.insert(
                             &v,
                             Entry {

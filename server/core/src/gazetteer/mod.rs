@@ -5,9 +5,11 @@
 //! the caller (the workspace crate reads the files).
 
 pub mod data;
+pub mod fuzzy;
 pub mod index;
 pub mod ror;
 pub mod text;
+pub mod variants;
 pub mod words;
 
 use crate::article::ids::InstitutionId;
@@ -112,6 +114,8 @@ pub struct Gazetteer {
     ror_dump: bool,
     /// The name index, built on first use.
     index: OnceLock<index::Index>,
+    /// The near-miss index of long names, built on first use.
+    fuzzy: OnceLock<fuzzy::Fuzzy>,
 }
 
 impl Clone for Gazetteer {
@@ -183,6 +187,15 @@ impl Gazetteer {
                     let mut have: Vec<String> = index::name_forms(known)
                         .map(|(s, _)| text::fold(s))
                         .collect();
+                    // The dump's display name is the record's English name when the curated
+                    // one is in another language ("Universiti Malaya" / "University of
+                    // Malaya"): a label, preferred among homonyms like the display name.
+                    let f = text::fold(&r.name);
+                    if f != text::fold(&known.name) && !known.names.contains_key("en") {
+                        known.aliases.retain(|a| text::fold(a) != f);
+                        known.names.insert("en".to_string(), r.name.clone());
+                        have.push(f);
+                    }
                     for n in std::iter::once(r.name)
                         .chain(r.aliases)
                         .chain(r.names.into_values())
@@ -238,6 +251,7 @@ impl Gazetteer {
             r.successor = successor.filter(|p| *p != me);
         }
         self.index = OnceLock::new();
+        self.fuzzy = OnceLock::new();
     }
 
     /// Whether a ROR dump was merged in.
@@ -291,6 +305,15 @@ impl Gazetteer {
         out
     }
 
+    /// The record a long phrase nearly names (a small typo, a plural, a transliteration:
+    /// "Tabriz University of Medical Science"), when a single record is nearest; see
+    /// [`fuzzy`]. Its position.
+    pub fn near_name(&self, phrase: &str) -> Option<usize> {
+        self.fuzzy
+            .get_or_init(|| fuzzy::Fuzzy::build(&self.institutions, &self.by_key))
+            .lookup(&self.institutions, phrase)
+    }
+
     /// Records whose names fold to the same tokens as `name` (exact names, not substrings).
     pub fn find_by_name(&self, name: &str) -> Vec<&Institution> {
         let hashes: Vec<u32> = text::tokenize_str(name).iter().map(|t| t.hash).collect();
@@ -307,6 +330,7 @@ impl Gazetteer {
 
     pub fn insert(&mut self, record: Institution) {
         self.index = OnceLock::new();
+        self.fuzzy = OnceLock::new();
         let idx = match self.by_key.get(&record.key) {
             Some(&i) => {
                 self.institutions[i] = record;

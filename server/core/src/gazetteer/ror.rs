@@ -268,6 +268,17 @@ fn record(r: &RawRecord) -> Option<Institution> {
             }
             continue;
         }
+        // A one-word label in capitals ("CAS") is an acronym: it needs the evidence an
+        // acronym needs.
+        if !v.contains(char::is_whitespace)
+            && v.chars().filter(|c| c.is_uppercase()).count() >= 2
+            && !v.chars().any(char::is_lowercase)
+        {
+            if acronym_is_safe(v) && !acronyms.iter().any(|a| a == v) {
+                acronyms.push(v.to_string());
+            }
+            continue;
+        }
         if !name_is_safe(v) {
             continue;
         }
@@ -398,5 +409,15 @@ mod tests {
             !name_is_safe("Energy") && name_is_safe("BioNTech") && !name_is_safe("public health")
         );
         assert!(name_is_safe("Durham University") && name_is_safe("北京大学"));
+    }
+
+    #[test]
+    fn a_one_word_label_in_capitals_is_an_acronym() {
+        let dump = r#"[{"id": "https://ror.org/00j4ngr24", "status": "active",
+           "names": [{"value": "CAS", "types": ["label"], "lang": "en"},
+                     {"value": "Casualty Actuarial Society", "types": ["ror_display", "label"], "lang": "en"}]}]"#;
+        let r = &parse(dump.as_bytes()).unwrap()[0];
+        assert_eq!(r.acronyms, ["CAS"]);
+        assert!(r.names.is_empty() && r.aliases.is_empty());
     }
 }

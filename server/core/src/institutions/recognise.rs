@@ -198,6 +198,7 @@ const ZH_STOPS: &str =
 
 struct Hashes {
     of: u32,
+    university: u32,
     the: u32,
     unit_heads: FxSet<u32>,
     heads: FxSet<u32>,
@@ -235,6 +236,7 @@ fn hashes() -> &'static Hashes {
         };
         Hashes {
             of: token_hash(hash_word("of")),
+            university: token_hash(hash_word("university")),
             the: token_hash(hash_word("the")),
             unit_heads: set(UNIT_HEADS),
             heads: set(HEADS),
@@ -279,6 +281,59 @@ fn hashes() -> &'static Hashes {
     })
 }
 
+/// Two ways of writing names that the tokenizer reads literally: "U." for University at the
+/// end of a name ("Ghent U.", "Hong Kong Polytechnic U.", not "U.S."), and an undecoded
+/// HTML `&amp;` ("Texas A&amp;M University": the `&` already reads as "and", the `amp` is
+/// dropped). `text` ends where the tokens' range ends.
+fn abbreviations(text: &str, toks: &mut Vec<Token>) {
+    let b = text.as_bytes();
+    let mut amp = false;
+    for t in toks.iter_mut() {
+        if t.end() - t.start != 1 {
+            continue;
+        }
+        let at = t.start as usize;
+        match b.get(at) {
+            Some(b'U')
+                if at > 0
+                    && b.get(at - 1).is_some_and(|c| *c == b' ')
+                    && b.get(at + 1) == Some(&b'.')
+                    && !b.get(at + 2).is_some_and(|c| c.is_ascii_alphabetic())
+                    && !b
+                        .get(at + 3)
+                        .is_some_and(|c| *c == b'.' || c.is_ascii_lowercase())
+                    && !(b.get(at + 3).is_some_and(u8::is_ascii_uppercase)
+                        && b.get(at + 4) == Some(&b'.')) =>
+            {
+                t.hash = hashes().university;
+            }
+            Some(b'&') => amp |= b.get(at + 1..at + 4) == Some(&b"amp"[..]),
+            _ => {}
+        }
+    }
+    if amp {
+        // The `;` of `&amp;` is no hard break either.
+        let mut k = 1;
+        while k < toks.len() {
+            let prev = toks[k - 1];
+            if toks[k].text(text) == "amp"
+                && prev.end() == toks[k].start
+                && b.get(prev.start as usize) == Some(&b'&')
+            {
+                let end = toks[k].end() as usize;
+                toks.remove(k);
+                if let Some(next) = toks.get_mut(k) {
+                    let g = text.get(end..next.start as usize).unwrap_or("");
+                    if g.trim_end() == ";" {
+                        next.flags &= !BREAK;
+                    }
+                }
+            }
+            k += 1;
+        }
+    }
+}
+
 /// The text between two tokens.
 fn gap<'t>(text: &'t str, a: &Token, b: &Token) -> &'t str {
     text.get(a.end() as usize..b.start as usize).unwrap_or("")
@@ -303,12 +358,72 @@ pub fn recognise(
     gaz: &Gazetteer,
 ) -> Vec<InstitutionMention> {
     let body = article.body;
-    let toks = tokenize(text, body.start.min(text.len()), body.end.min(text.len()));
+    let forms = forms(
+        text,
+        body.start.min(text.len()),
+        body.end.min(text.len()),
+        gaz,
+    );
+    recognise_forms(text, forms, annotations, gaz)
+}
+
+/// Steps 1–2 of recognition on `text[from..to]`: the tokens and the longest gazetteer forms,
+/// not overlapping. Byte offsets are those of `text`.
+///
+/// Depends only on that text (and the gazetteer): gazetteer forms never cross a hard break
+/// (`Index::walk` stops at a `BREAK` token), so the forms of blocks split at blank lines,
+/// concatenated with [`Forms::append`], are the forms of the whole text (see `crate::analysis`).
+#[derive(Clone, Debug, Default)]
+pub struct Forms {
+    toks: Vec<Token>,
+    /// Sorted by start; token indices into `toks`.
+    drafts: Vec<Draft>,
+    pool: Vec<Cand>,
+}
+
+impl Forms {
+    /// Appends the forms of the text that follows (computed on a text of its own: `shift` is
+    /// where that text starts in the whole one).
+    pub fn append(&mut self, next: &Forms, shift: usize) {
+        let (t0, p0) = (self.toks.len(), self.pool.len() as u32);
+        let shift = u32::try_from(shift).unwrap_or(u32::MAX);
+        self.toks.extend(next.toks.iter().map(|t| {
+            let mut t = *t;
+            t.start = t.start.saturating_add(shift);
+            t
+        }));
+        self.pool.extend_from_slice(&next.pool);
+        self.drafts.extend(next.drafts.iter().map(|d| Draft {
+            start: d.start + t0,
+            end: d.end + t0,
+            cands: (d.cands.0 + p0, d.cands.1 + p0),
+            kind: d.kind,
+            link: d.link.clone(),
+        }));
+    }
+
+    /// Heap bytes held (for memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        self.toks.capacity() * std::mem::size_of::<Token>()
+            + self.drafts.capacity() * std::mem::size_of::<Draft>()
+            + self.pool.capacity() * std::mem::size_of::<Cand>()
+    }
+
+    /// Frees spare capacity (cached forms live as long as their block).
+    pub fn shrink_to_fit(&mut self) {
+        self.toks.shrink_to_fit();
+        self.drafts.shrink_to_fit();
+        self.pool.shrink_to_fit();
+    }
+}
+
+pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
+    let mut toks = tokenize(text, from, to);
+    abbreviations(text.get(..to).unwrap_or(text), &mut toks);
     if toks.is_empty() {
-        return Vec::new();
+        return Forms::default();
     }
     let ix = gaz.index();
-    let h = hashes();
 
     // 1. Every form starting at every token: the longest valid one. The candidates of all
     // drafts live in one pool; `cur` and `best` are scratch lists reused across tokens.
@@ -376,6 +491,32 @@ pub fn recognise(
         drafts.push(d);
     }
     drafts.sort_by_key(|d| d.start);
+    Forms { toks, drafts, pool }
+}
+
+/// Steps 3–8 of recognition (document-level: acronyms defined anywhere, evidence, sub-units,
+/// candidates) on the forms of the whole body.
+pub fn recognise_forms(
+    text: &str,
+    forms: Forms,
+    annotations: &Annotations,
+    gaz: &Gazetteer,
+) -> Vec<InstitutionMention> {
+    let Forms {
+        toks,
+        mut drafts,
+        pool,
+    } = forms;
+    if toks.is_empty() {
+        return Vec::new();
+    }
+    let h = hashes();
+    let mut covered = vec![false; toks.len()];
+    for d in &drafts {
+        if let Some(c) = covered.get_mut(d.start..d.end) {
+            c.iter_mut().for_each(|c| *c = true);
+        }
+    }
 
     // 3. Acronyms defined in the text: "… Technology (CAST)", `中國科學院(CAS)`.
     let mut bindings: FxMap<&str, (u32, usize)> = FxMap::default();
@@ -527,6 +668,13 @@ pub fn recognise(
             {
                 e += 2;
             }
+            // The record's city next to the name ("Institute of Physics, Zagreb").
+            if d.kind == MatchKind::Name
+                && r.and_then(|r| r.city.as_deref())
+                    .is_some_and(|c| city_near(&toks, d.start, d.end, c))
+            {
+                e += 3;
+            }
             let curated = u32::from(r.is_some_and(|r| r.origin != Origin::Ror));
             // For names: the record whose own display name this is comes first.
             let primary = u32::from(d.kind == MatchKind::Name && c.primary);
@@ -628,7 +776,9 @@ pub fn recognise(
     for d in &drafts {
         covered[d.start..d.end].iter_mut().for_each(|c| *c = true);
     }
+    let first_candidate = drafts.len();
     english_candidates(text, &toks, &covered, h, &mut drafts);
+    near_names(text, &toks, gaz, &covered, first_candidate, &mut drafts);
     chinese_candidates(&toks, &covered, h, &mut drafts);
     drafts.sort_by_key(|d| d.start);
 
@@ -651,6 +801,105 @@ pub fn recognise(
             })
         })
         .collect()
+}
+
+/// Unknown English candidates that nearly spell a long gazetteer name ("Tabriz University of
+/// Medical Science", "University of California, Los Angles") link to it. A candidate that
+/// stops at a comma is tried first with up to three capitalised words after the comma (the
+/// campus or city of "University of California, Los Angeles").
+fn near_names(
+    text: &str,
+    toks: &[Token],
+    gaz: &Gazetteer,
+    covered: &[bool],
+    first: usize,
+    drafts: &mut [Draft],
+) {
+    let Some(cands) = drafts.get(first..) else {
+        return;
+    };
+    let mut taken: Vec<(usize, usize)> = cands.iter().map(|d| (d.start, d.end)).collect();
+    taken.sort_unstable();
+    let free = |k: usize| {
+        !covered.get(k).copied().unwrap_or(true) && !taken.iter().any(|&(s, e)| s <= k && k < e)
+    };
+    let is_cap = |t: &Token| t.has(CAP) && !t.has(CJK) && !t.has(DIGITS);
+    for d in drafts.iter_mut().skip(first) {
+        if d.kind != MatchKind::Candidate || d.link != Some(Lk::Unknown) {
+            continue;
+        }
+        let phrase = |end: usize| {
+            text.get(toks[d.start].start as usize..toks[end - 1].end() as usize)
+                .unwrap_or("")
+        };
+        // The words after a comma: "…, Los Angeles".
+        let mut ext = d.end;
+        if let Some(next) = toks.get(d.end) {
+            let g = gap(text, &toks[d.end - 1], next);
+            if g.trim() == "," && !next.has(BREAK | NEWLINE) {
+                let mut k = d.end;
+                while k < toks.len()
+                    && k - d.end < 3
+                    && is_cap(&toks[k])
+                    && free(k)
+                    && (k == d.end
+                        || (!toks[k].has(BREAK | NEWLINE)
+                            && gap(text, &toks[k - 1], &toks[k])
+                                .chars()
+                                .all(|c| c == ' ' || c == '-' || c == '\u{a0}')))
+                {
+                    k += 1;
+                }
+                ext = k;
+            }
+        }
+        let mut ends = vec![d.end];
+        if ext > d.end {
+            ends.insert(0, ext);
+        }
+        for end in ends {
+            if let Some(i) = gaz.near_name(phrase(end)) {
+                d.link = Some(Lk::Known(i as u32));
+                d.kind = MatchKind::Name;
+                d.end = end;
+                break;
+            }
+        }
+    }
+}
+
+/// Whether a city's words stand within a few tokens before or after `start..end` (on the
+/// same side of any hard break).
+fn city_near(toks: &[Token], start: usize, end: usize, city: &str) -> bool {
+    let c: Vec<u32> = crate::gazetteer::text::tokenize_str(city)
+        .iter()
+        .map(|t| t.hash)
+        .collect();
+    if c.is_empty() {
+        return false;
+    }
+    let at = |k: usize| {
+        toks.get(k..k + c.len()).is_some_and(|w| {
+            w.iter().zip(&c).all(|(t, h)| t.hash == *h) && !w.iter().skip(1).any(|t| t.has(BREAK))
+        })
+    };
+    // After: up to 12 tokens, not past a hard break.
+    let mut k = end;
+    while k < toks.len() && k < end + 12 && !toks[k].has(BREAK) {
+        if at(k) {
+            return true;
+        }
+        k += 1;
+    }
+    // Before: up to 8 tokens.
+    let mut k = start;
+    while k > 0 && start - k < 8 && !toks[k].has(BREAK) {
+        k -= 1;
+        if k + c.len() <= start && at(k) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether `acr` is the initials of the capitalised words of a name (`China Association for
