@@ -18,3 +18,5 @@ echo "--- dates: gold set, seeds, WikiWars thresholds"
 cargo test --release -p marginalia-core --test dates_eval -- --nocapture --test-threads=1
 echo "--- dates: TempEval-3-style scores on every corpus"
 cargo run --release -p marginalia-core --example eval_dates -- "$shared/data/dates"
+echo "--- report: the page for 10,000 generated articles stays under 2 MB"
+cargo test --release -p marginalia --test report -- --ignored --nocapture ten_thousand

@@ -3,7 +3,6 @@
 //! A thin layer: every analysis goes through [`marginalia_core::analyse`]; this crate only
 //! finds files, renders findings and writes files back.
 
-mod alloc;
 mod annotate;
 mod check;
 mod entities;
@@ -17,10 +16,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use marginalia_core::calendar::Date;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// mimalloc for the batch commands, glibc's allocator for `marginalia lsp` (see [`alloc`]).
-#[global_allocator]
-static ALLOCATOR: alloc::CliAllocator = alloc::CliAllocator;
 
 const EXIT_CODES: &str = "\
 Exit codes:

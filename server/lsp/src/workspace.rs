@@ -9,7 +9,7 @@ use marginalia_workspace::config::{ConfigCache, ConfigLoadError, LoadedConfig};
 use marginalia_workspace::files::{starts_with_front_matter, Decision, Selection};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use tower_lsp_server::lsp_types::Uri;
 use tower_lsp_server::UriExt;
 
@@ -28,7 +28,9 @@ pub struct Corpus {
 #[derive(Debug)]
 pub struct World {
     configs: ConfigCache,
-    corpora: Mutex<HashMap<Option<PathBuf>, Arc<Corpus>>>,
+    /// One cell per configuration: the first caller loads the corpus (its gazetteer may take
+    /// a second with a ROR dump) while later callers wait for it instead of loading it again.
+    corpora: Mutex<HashMap<Option<PathBuf>, Arc<OnceLock<Arc<Corpus>>>>>,
     /// A gazetteer that replaces the ones on disk (tests, embedders).
     fixed_gazetteer: Option<Arc<Gazetteer>>,
     /// Problems met while loading (bad config, unreadable gazetteer), drained by the server
@@ -103,9 +105,11 @@ impl World {
     }
 
     pub fn corpus(&self, loaded: Arc<LoadedConfig>) -> Arc<Corpus> {
-        if let Some(c) = lock(&self.corpora).get(&loaded.path) {
-            return Arc::clone(c);
-        }
+        let cell = Arc::clone(lock(&self.corpora).entry(loaded.path.clone()).or_default());
+        Arc::clone(cell.get_or_init(|| self.load_corpus(loaded)))
+    }
+
+    fn load_corpus(&self, loaded: Arc<LoadedConfig>) -> Arc<Corpus> {
         let selection = match Selection::new(&loaded) {
             Ok(s) => {
                 if let Some(path) = &loaded.path {
@@ -123,13 +127,11 @@ impl World {
             Some(g) => Arc::clone(g),
             None => Arc::new(self.load_gazetteer(&loaded)),
         };
-        let corpus = Arc::new(Corpus {
-            loaded: Arc::clone(&loaded),
+        Arc::new(Corpus {
+            loaded,
             selection,
             gazetteer,
-        });
-        lock(&self.corpora).insert(loaded.path.clone(), Arc::clone(&corpus));
-        corpus
+        })
     }
 
     fn load_gazetteer(&self, loaded: &LoadedConfig) -> Gazetteer {
@@ -151,16 +153,19 @@ impl World {
         {
             return true;
         }
-        lock(&self.corpora).values().any(|c| {
-            let Some(root) = &c.loaded.root else {
-                return false;
-            };
-            let g = &c.loaded.config.gazetteer;
-            g.files
-                .iter()
-                .chain(g.ror_dump.iter())
-                .any(|f| same_file(&root.join(f), path))
-        })
+        lock(&self.corpora)
+            .values()
+            .filter_map(|c| c.get())
+            .any(|c| {
+                let Some(root) = &c.loaded.root else {
+                    return false;
+                };
+                let g = &c.loaded.config.gazetteer;
+                g.files
+                    .iter()
+                    .chain(g.ror_dump.iter())
+                    .any(|f| same_file(&root.join(f), path))
+            })
     }
 }
 
