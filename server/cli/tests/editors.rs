@@ -12,6 +12,9 @@
 //! tests/editors/install.sh)` and passes, unless `MARGINALIA_REQUIRE_EDITORS=1` (CI), where a
 //! missing tool fails the test. The tests run one at a time (they share two cores with the build).
 
+mod common;
+
+use common::{missing, on_path};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -32,29 +35,6 @@ fn bin() -> PathBuf {
     std::env::var_os("MARGINALIA_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_marginalia")))
-}
-
-fn required() -> bool {
-    std::env::var("MARGINALIA_REQUIRE_EDITORS").is_ok_and(|v| v == "1")
-}
-
-/// Reports a missing tool: a printed note (skip), or a failure under MARGINALIA_REQUIRE_EDITORS=1.
-fn missing(tool: &str) {
-    let note = format!("skipped: {tool} not installed (run tests/editors/install.sh)");
-    if required() {
-        panic!("{note}; MARGINALIA_REQUIRE_EDITORS=1 does not allow skipping");
-    }
-    // Straight to the stderr handle: libtest captures print!/eprint! of passing tests, and this
-    // note must be seen in a plain `cargo test`.
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{note}");
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }
 
 fn scratch_tmp(name: &str) -> PathBuf {

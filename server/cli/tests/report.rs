@@ -531,28 +531,10 @@ fn ten_thousand_articles_make_a_small_page() {
 // ------------------------------------------------------------------------------------------
 // The page in Chromium (tests/report/browser.js).
 
-fn required() -> bool {
-    std::env::var("MARGINALIA_REQUIRE_EDITORS").is_ok_and(|v| v == "1")
-}
-
-fn missing(tool: &str) {
-    let note = format!("skipped: {tool} not installed (run tests/editors/install.sh)");
-    if required() {
-        panic!("{note}; MARGINALIA_REQUIRE_EDITORS=1 does not allow skipping");
-    }
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{note}");
-}
-
-fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
-}
-
 #[test]
 fn browser_page() {
     let root = repo_root();
-    if !on_path("node") {
+    if common::on_path("node").is_none() {
         return missing("node");
     }
     let chromium = std::env::var_os("CHROMIUM")

@@ -13,6 +13,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use tower_lsp_server::lsp_types::Uri;
 use tower_lsp_server::UriExt;
 
+/// A corpus being loaded or loaded (see `World::corpus`).
+type CorpusCell = OnceLock<Arc<Corpus>>;
+
 /// One corpus: a `marginalia.toml` (or the defaults), its article selection and gazetteer.
 #[derive(Debug)]
 pub struct Corpus {
@@ -30,7 +33,7 @@ pub struct World {
     configs: ConfigCache,
     /// One cell per configuration: the first caller loads the corpus (its gazetteer may take
     /// a second with a ROR dump) while later callers wait for it instead of loading it again.
-    corpora: Mutex<HashMap<Option<PathBuf>, Arc<OnceLock<Arc<Corpus>>>>>,
+    corpora: Mutex<HashMap<Option<PathBuf>, Arc<CorpusCell>>>,
     /// A gazetteer that replaces the ones on disk (tests, embedders).
     fixed_gazetteer: Option<Arc<Gazetteer>>,
     /// Problems met while loading (bad config, unreadable gazetteer), drained by the server

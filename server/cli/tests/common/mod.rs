@@ -57,3 +57,28 @@ pub fn corpus(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 pub const MISSPELT: &str = "---\nschema: 1\ntitle: CNRS Representative in China Visited KUST\npublsihed: 2019-10-16\nlanguage: en\n---\nThe delegation discussed joint projects.\n";
 /// A clean annotated article.
 pub const CLEAN: &str = "---\nschema: 1\ntitle: A meeting on training programmes\npublished: 2019-09-04\nlanguage: en\ntags: [training]\n---\nThe two sides discussed training programmes for engineers.\n";
+
+/// Whether CI asked for every editor test to run (`MARGINALIA_REQUIRE_EDITORS=1`).
+pub fn required() -> bool {
+    std::env::var("MARGINALIA_REQUIRE_EDITORS").is_ok_and(|v| v == "1")
+}
+
+/// Reports a missing tool: a printed note (skip), or a failure under MARGINALIA_REQUIRE_EDITORS=1.
+pub fn missing(tool: &str) {
+    let note = format!("skipped: {tool} not installed (run tests/editors/install.sh)");
+    if required() {
+        panic!("{note}; MARGINALIA_REQUIRE_EDITORS=1 does not allow skipping");
+    }
+    // Straight to the stderr handle: libtest captures print!/eprint! of passing tests, and this
+    // note must be seen in a plain `cargo test`.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{note}");
+}
+
+/// The first file called `name` in a folder of `PATH`.
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}

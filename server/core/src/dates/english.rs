@@ -2423,27 +2423,16 @@ fn part_head(p: &P, t: Tok, part: Part) -> Option<Raw> {
                 },
             })
         }
-        "this" => Some(Raw {
+        // `this morning` is the anchor's day; `that night`, `that afternoon`: the part of the
+        // day mentioned before.
+        "this" | "that" => Some(Raw {
             start: pw.start,
             end: t.end,
             expr: Expr::Part {
                 inner: Box::new(Expr::Rel {
                     unit: Unit::Day,
                     n: 0,
-                    ana: false,
-                }),
-                part,
-            },
-        }),
-        // `that night`, `that afternoon`: the part of the day mentioned before.
-        "that" => Some(Raw {
-            start: pw.start,
-            end: t.end,
-            expr: Expr::Part {
-                inner: Box::new(Expr::Rel {
-                    unit: Unit::Day,
-                    n: 0,
-                    ana: true,
+                    ana: l == "that",
                 }),
                 part,
             },
