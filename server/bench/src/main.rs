@@ -18,6 +18,7 @@ mod corpus;
 mod lsp;
 
 use corpus::Lang;
+use marginalia_core::analysis::{analyse_timed, StageTimes};
 use marginalia_core::calendar::Date;
 use marginalia_core::config::Config;
 use marginalia_core::gazetteer::{Gazetteer, Institution};
@@ -186,7 +187,7 @@ fn gazetteer_growth(ror: Option<&[Institution]>) {
 
 /// Writes `n` generated articles into `dir/articles/<bucket>/`, returning the total bytes.
 fn write_corpus(dir: &Path, n: usize, buckets: &[usize]) -> Vec<(String, usize, usize)> {
-    let mut rng = corpus::Rng::new(42);
+    let mut texts = corpus_texts(n).into_iter();
     let mut out = Vec::new();
     let mut made = 0;
     for (b, &upto) in buckets.iter().enumerate() {
@@ -194,15 +195,7 @@ fn write_corpus(dir: &Path, n: usize, buckets: &[usize]) -> Vec<(String, usize, 
         std::fs::create_dir_all(dir.join(&folder)).unwrap();
         let mut bytes = 0;
         let count = upto.min(n) - made;
-        for _ in 0..count {
-            let lang = if rng.below(3) == 0 {
-                Lang::Chinese
-            } else {
-                Lang::English
-            };
-            let size = corpus::corpus_size(&mut rng);
-            let fm = rng.below(2) == 0;
-            let text = corpus::article(made as u64, lang, size, fm);
+        for text in texts.by_ref().take(count) {
             bytes += text.len();
             std::fs::write(dir.join(&folder).join(format!("a{made:05}.md")), text).unwrap();
             made += 1;
@@ -210,6 +203,88 @@ fn write_corpus(dir: &Path, n: usize, buckets: &[usize]) -> Vec<(String, usize, 
         out.push((folder, count, bytes));
     }
     out
+}
+
+/// The CLI corpus's articles, in memory (the same texts `write_corpus` writes).
+fn corpus_texts(n: usize) -> Vec<String> {
+    let mut rng = corpus::Rng::new(42);
+    (0..n)
+        .map(|made| {
+            let lang = if rng.below(3) == 0 {
+                Lang::Chinese
+            } else {
+                Lang::English
+            };
+            let size = corpus::corpus_size(&mut rng);
+            let fm = rng.below(2) == 0;
+            corpus::article(made as u64, lang, size, fm)
+        })
+        .collect()
+}
+
+/// Where the time of `analyse` goes, stage by stage, on the CLI corpus (one thread).
+fn stages(articles: usize) {
+    let texts = corpus_texts(articles);
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let config = Config::default();
+    let ctx = Context {
+        gazetteer: Gazetteer::embedded(),
+        config: &config,
+        dct: None,
+        today: Date::new(2026, 1, 1),
+    };
+    // One warm-up pass, then the median pass of three by total time.
+    let mut passes: Vec<StageTimes> = (0..4)
+        .map(|_| {
+            let mut t = StageTimes::default();
+            for text in &texts {
+                std::hint::black_box(analyse_timed(text, &ctx, &mut t));
+            }
+            t
+        })
+        .skip(1)
+        .collect();
+    passes.sort_by_key(|t| t.total);
+    let t = passes[1];
+    println!("### Where `analyse` spends its time (one thread, embedded gazetteer)\n");
+    println!(
+        "The CLI corpus's first {articles} articles ({:.1} MB) analysed in process; median of 3 passes.\n",
+        bytes as f64 / (1 << 20) as f64
+    );
+    println!("| stage | s | share | MB/s of text |");
+    println!("|---|---|---|---|");
+    let rows = [
+        ("front-matter, schema, anchor", t.front_matter),
+        (
+            "institutions: tokens and gazetteer (stage 1)",
+            t.institution_forms,
+        ),
+        ("dates: expressions (stage 1)", t.date_scan),
+        (
+            "institutions: recognition (stage 2)",
+            t.institution_recognise,
+        ),
+        ("institutions: checks", t.institution_check),
+        ("dates: anchoring and values", t.date_resolve),
+        ("dates: checks", t.date_check),
+    ];
+    let staged: Duration = rows.iter().map(|r| r.1).sum();
+    for (name, d) in rows
+        .into_iter()
+        .chain([("the rest (blocks, sorting)", t.total.saturating_sub(staged))])
+    {
+        println!(
+            "| {name} | {:.3} | {:.0}% | {:.0} |",
+            d.as_secs_f64(),
+            100.0 * d.as_secs_f64() / t.total.as_secs_f64(),
+            mb_per_s(bytes, d)
+        );
+    }
+    println!(
+        "| **total** | {:.3} | 100% | {:.1} |\n",
+        t.total.as_secs_f64(),
+        mb_per_s(bytes, t.total)
+    );
 }
 
 fn cli(articles: usize, ror: bool) {
@@ -317,6 +392,7 @@ fn main() {
         "pipeline" => pipeline(ror.as_deref()),
         "gazetteer" => gazetteer_growth(ror.as_deref()),
         "cli" => cli(articles, true),
+        "stages" => stages(articles.min(3000)),
         "lsp" => lsp::run(),
         "corpus" => {
             // Writes the CLI benchmark's corpus into a folder, to compare outputs across changes.

@@ -29,6 +29,7 @@ use crate::institutions::{self, InstitutionMention};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Everything an analysis needs besides the text.
 #[derive(Clone, Copy, Debug)]
@@ -55,9 +56,44 @@ pub struct Analysis {
 
 /// Analyses one article's text. Never panics, whatever the text.
 pub fn analyse(text: &str, ctx: &Context) -> Analysis {
-    analyse_blocks(text, ctx, false, |block| {
-        Arc::new(BlockResult::new(block, ctx.gazetteer))
+    analyse_blocks(text, ctx, false, None, |block| {
+        Arc::new(BlockResult::new(block, ctx.gazetteer, None))
     })
+}
+
+/// Time spent in each stage, summed over the analyses it was passed to (for the benchmarks'
+/// breakdown; the result is the same as [`analyse`]'s).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StageTimes {
+    /// Front-matter split, schema and the date anchor.
+    pub front_matter: Duration,
+    /// Stage 1: tokenising and matching the gazetteer.
+    pub institution_forms: Duration,
+    /// Stage 1: finding date expressions.
+    pub date_scan: Duration,
+    /// Stage 2: acronyms, evidence, sub-units, candidates.
+    pub institution_recognise: Duration,
+    /// Stage 2: institution findings.
+    pub institution_check: Duration,
+    /// Stage 2: anchoring and normalising dates.
+    pub date_resolve: Duration,
+    /// Stage 2: date findings.
+    pub date_check: Duration,
+    /// Everything, including block splitting and sorting the findings.
+    pub total: Duration,
+}
+
+/// [`analyse`], adding the time of each stage to `times`.
+pub fn analyse_timed(text: &str, ctx: &Context, times: &mut StageTimes) -> Analysis {
+    let start = Instant::now();
+    let mut stage1 = (Duration::ZERO, Duration::ZERO);
+    let analysis = analyse_blocks(text, ctx, false, Some(times), |block| {
+        Arc::new(BlockResult::new(block, ctx.gazetteer, Some(&mut stage1)))
+    });
+    times.institution_forms += stage1.0;
+    times.date_scan += stage1.1;
+    times.total += start.elapsed();
+    analysis
 }
 
 /// Stage 1 of one block: what depends on the block's text alone. Offsets are relative to
@@ -69,11 +105,22 @@ struct BlockResult {
 }
 
 impl BlockResult {
-    fn new(block: &str, gazetteer: &Gazetteer) -> BlockResult {
+    /// `times`, when given, gets the time of the two recognisers added.
+    fn new(
+        block: &str,
+        gazetteer: &Gazetteer,
+        times: Option<&mut (Duration, Duration)>,
+    ) -> BlockResult {
+        let start = times.as_ref().map(|_| Instant::now());
         let mut forms = institutions::forms(block, 0, block.len(), gazetteer);
         forms.shrink_to_fit();
+        let middle = times.as_ref().map(|_| Instant::now());
         let mut raws = dates::scan(block, Span::new(0, block.len()));
         raws.shrink_to_fit();
+        if let (Some(t), Some(a), Some(b)) = (times, start, middle) {
+            t.0 += b - a;
+            t.1 += b.elapsed();
+        }
         BlockResult { forms, raws }
     }
 
@@ -127,8 +174,10 @@ fn analyse_blocks(
     text: &str,
     ctx: &Context,
     parallel: bool,
+    times: Option<&mut StageTimes>,
     mut block: impl FnMut(&str) -> Arc<BlockResult>,
 ) -> Analysis {
+    let clock = times.as_ref().map(|_| Instant::now());
     let article = article::parse(text);
     let options = SchemaOptions {
         required: &ctx.config.annotations.required,
@@ -136,6 +185,7 @@ fn analyse_blocks(
     };
     let (annotations, mut findings) = schema::read(text, &article, &options);
     let anchor = dates::anchor(text, &article, &annotations, ctx.dct);
+    let front_matter = clock.map(|c| c.elapsed());
 
     // Stage 1 by block, concatenated.
     let body = Span::new(
@@ -162,17 +212,22 @@ fn analyse_blocks(
     // Stage 2 on the whole document. Institutions and dates do not depend on each other: on
     // a large text, when asked, the dates run on a second thread (same functions, same
     // results; the findings are gathered in the same order).
+    // Each stage also returns how long its two halves took (read only when timing).
     let institution_stage = || {
+        let t = Instant::now();
         let mentions = institutions::recognise_forms(text, forms, &annotations, ctx.gazetteer);
+        let m = Instant::now();
         let found = institutions::check(text, &article, &annotations, &mentions, ctx.gazetteer);
-        (mentions, found)
+        (mentions, found, (m - t, m.elapsed()))
     };
     let date_stage = || {
+        let t = Instant::now();
         let mentions = dates::resolve_scanned(text, &raws, &anchor, dates::Mode::Auto);
+        let m = Instant::now();
         let found = dates::check(text, &article, &annotations, &mentions);
-        (mentions, found)
+        (mentions, found, (m - t, m.elapsed()))
     };
-    let ((institutions, by_institutions), (dates, by_dates)) =
+    let ((institutions, by_institutions, i_times), (dates, by_dates, d_times)) =
         if parallel && text.len() >= PARALLEL_FROM {
             std::thread::scope(|scope| {
                 match std::thread::Builder::new().spawn_scoped(scope, date_stage) {
@@ -188,6 +243,13 @@ fn analyse_blocks(
             (institution_stage(), date_stage())
         };
     drop(raws);
+    if let Some(t) = times {
+        t.front_matter += front_matter.unwrap_or_default();
+        t.institution_recognise += i_times.0;
+        t.institution_check += i_times.1;
+        t.date_resolve += d_times.0;
+        t.date_check += d_times.1;
+    }
     findings.extend(by_institutions);
     findings.extend(by_dates);
 
@@ -267,7 +329,7 @@ impl AnalysisCache {
         let mut old = std::mem::take(&mut self.blocks);
         let mut next: HashMap<(u64, usize), Arc<BlockResult>> = HashMap::with_capacity(old.len());
         let mut stats = CacheStats::default();
-        let analysis = analyse_blocks(text, ctx, self.parallel, |block| {
+        let analysis = analyse_blocks(text, ctx, self.parallel, None, |block| {
             stats.blocks += 1;
             let key = block_key(block);
             if let Some(r) = next.get(&key) {
@@ -275,7 +337,7 @@ impl AnalysisCache {
             }
             let r = old.remove(&key).unwrap_or_else(|| {
                 stats.computed += 1;
-                Arc::new(BlockResult::new(block, ctx.gazetteer))
+                Arc::new(BlockResult::new(block, ctx.gazetteer, None))
             });
             next.insert(key, Arc::clone(&r));
             r
