@@ -6,6 +6,7 @@
 //! target/release/marginalia-bench gazetteer           # cost against gazetteer size (ROR subsets)
 //! target/release/marginalia-bench cli [--articles N]  # `marginalia check` over a generated corpus
 //! target/release/marginalia-bench lsp                 # the language server through the protocol
+//! target/release/marginalia-bench stages [--articles N] [--ror]  # analyse's time by stage
 //! target/release/marginalia-bench corpus DIR [--articles N]  # write that corpus into DIR
 //! target/release/marginalia-bench all
 //! ```
@@ -222,13 +223,15 @@ fn corpus_texts(n: usize) -> Vec<String> {
         .collect()
 }
 
-/// Where the time of `analyse` goes, stage by stage, on the CLI corpus (one thread).
-fn stages(articles: usize) {
+/// Where the time of `analyse` goes, stage by stage, on the CLI corpus (one thread), with
+/// the embedded gazetteer or, given records, with the ROR subset added.
+fn stages(articles: usize, ror: Option<&[Institution]>) {
     let texts = corpus_texts(articles);
     let bytes: usize = texts.iter().map(String::len).sum();
     let config = Config::default();
+    let ror_g = ror.map(with_ror);
     let ctx = Context {
-        gazetteer: Gazetteer::embedded(),
+        gazetteer: ror_g.as_ref().unwrap_or(Gazetteer::embedded()),
         config: &config,
         dct: None,
         today: Date::new(2026, 1, 1),
@@ -246,7 +249,14 @@ fn stages(articles: usize) {
         .collect();
     passes.sort_by_key(|t| t.total);
     let t = passes[1];
-    println!("### Where `analyse` spends its time (one thread, embedded gazetteer)\n");
+    println!(
+        "### Where `analyse` spends its time (one thread, {} gazetteer)\n",
+        if ror_g.is_some() {
+            "embedded + ROR subset"
+        } else {
+            "embedded"
+        }
+    );
     println!(
         "The CLI corpus's first {articles} articles ({:.1} MB) analysed in process; median of 3 passes.\n",
         bytes as f64 / (1 << 20) as f64
@@ -392,7 +402,14 @@ fn main() {
         "pipeline" => pipeline(ror.as_deref()),
         "gazetteer" => gazetteer_growth(ror.as_deref()),
         "cli" => cli(articles, true),
-        "stages" => stages(articles.min(3000)),
+        "stages" => {
+            let ror = args.iter().any(|a| a == "--ror").then(load_ror_records);
+            if ror.as_ref().is_some_and(Option::is_none) {
+                eprintln!("error: --ror given but the ROR subset cannot be loaded");
+                std::process::exit(2);
+            }
+            stages(articles.min(3000), ror.flatten().as_deref())
+        }
         "lsp" => lsp::run(),
         "corpus" => {
             // Writes the CLI benchmark's corpus into a folder, to compare outputs across changes.
