@@ -119,11 +119,15 @@ impl Session {
     }
 
     fn initialize(&mut self, root: &Path) -> Duration {
+        self.initialize_with(root, json!({"general": {"positionEncodings": ["utf-16"]}}))
+    }
+
+    fn initialize_with(&mut self, root: &Path, capabilities: Value) -> Duration {
         let uri = format!("file://{}", root.display());
         self.request(
             "initialize",
             json!({"processId": null, "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "bench"}],
-                   "capabilities": {"general": {"positionEncodings": ["utf-16"]}}}),
+                   "capabilities": capabilities}),
         );
         let d = self.started.elapsed();
         self.notify("initialized", json!({}));
@@ -285,7 +289,108 @@ fn edits(s: &mut Session, root: &Path, size: usize, count: usize) -> Edits {
     }
 }
 
+/// What [`pulls`] measured.
+struct Pulls {
+    bytes: usize,
+    diagnostics: usize,
+    /// The size of the last `textDocument/diagnostic` result, as JSON.
+    json: usize,
+    p50: Duration,
+    rss: f64,
+}
+
+/// A client that pulls diagnostics (VS Code's capabilities): the 2 MB article opened, then
+/// `count` edits, each followed by a full `textDocument/diagnostic` (no `previousResultId`,
+/// as after the client forgot them) once the server has analysed it. A session of its own,
+/// so that its peak RSS is the pulls'.
+fn pulls(ror: bool, cache: &Path, count: usize) -> Pulls {
+    let ws = workspace(ror);
+    let mut s = Session::start(ws.path(), cache);
+    s.initialize_with(
+        ws.path(),
+        json!({"general": {"positionEncodings": ["utf-16"]},
+               "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+               "workspace": {"diagnostics": {"refreshSupport": true}}}),
+    );
+    let text = corpus::article(3, Lang::English, 2 << 20, true);
+    let uri = uri_of(ws.path(), "pull.md");
+    s.open(&uri, &text);
+    let lines = text.lines().count() as u64;
+    let mut rng = corpus::Rng::new(7);
+    let mut lat = Vec::new();
+    let (mut diagnostics, mut json) = (0, 0);
+    for i in 0..=count {
+        if i > 0 {
+            let version = i as i64 + 1;
+            let line = 12 + rng.next() % (lines - 14).max(1);
+            let change = json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": "a"});
+            s.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+            );
+        }
+        // The server answers for the latest version (analysed for the request if need be).
+        let (r, d) = s.request(
+            "textDocument/diagnostic",
+            json!({"identifier": "marginalia", "textDocument": {"uri": uri}}),
+        );
+        lat.push(d);
+        diagnostics = r["result"]["items"].as_array().map_or(0, Vec::len);
+        json = r["result"].to_string().len();
+    }
+    let rss = s.peak_rss_mb();
+    s.finish();
+    Pulls {
+        bytes: text.len(),
+        diagnostics,
+        json,
+        p50: percentile(&lat, 0.5),
+        rss,
+    }
+}
+
+/// Only the pulling client's session, `runs` times (for medians of its peak RSS on a busy
+/// machine): `MARGINALIA_BENCH_LSP_PULL=<runs> marginalia-bench lsp`.
+fn run_pull(runs: usize) {
+    if !marginalia_bin().exists() {
+        println!(
+            "(LSP benchmark skipped: {} is not built)\n",
+            marginalia_bin().display()
+        );
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    print_pulls_header();
+    for _ in 0..runs.max(1) {
+        print_pulls(&pulls(false, cache.path(), 10));
+    }
+}
+
+fn print_pulls_header() {
+    println!("#### Pulled diagnostics (`textDocument/diagnostic`), embedded gazetteer\n");
+    println!("A session of its own: the 2 MB article opened, 10 edits, a full pull after each.\n");
+    println!("| article | diagnostics | result JSON KB | pull p50 ms | peak RSS MB |");
+    println!("|---|---|---|---|---|");
+}
+
+fn print_pulls(p: &Pulls) {
+    println!(
+        "| {} KB | {} | {} | {} | {:.1} |",
+        p.bytes >> 10,
+        p.diagnostics,
+        p.json >> 10,
+        ms(p.p50),
+        p.rss
+    );
+}
+
 pub fn run() {
+    if let Some(runs) = std::env::var("MARGINALIA_BENCH_LSP_PULL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return run_pull(runs);
+    }
     if !marginalia_bin().exists() {
         println!(
             "(LSP benchmark skipped: {} is not built)\n",
@@ -389,4 +494,7 @@ pub fn run() {
         );
         s.finish();
     }
+    print_pulls_header();
+    print_pulls(&pulls(false, cache.path(), 10));
+    println!();
 }

@@ -22,8 +22,11 @@ struct Checked {
 }
 
 pub fn run(args: CheckArgs) -> Outcome {
-    let jobs = match setup::jobs(&args.paths, args.analysis.ror.as_deref()) {
-        Ok(j) => j,
+    // The jobs (with their gazetteers) and the report live until the process exits: leaked
+    // on purpose, since freeing a ROR gazetteer and every file's findings one by one takes
+    // longer (50 ms and more) than the system takes to reclaim them.
+    let jobs: &'static [_] = match setup::jobs(&args.paths, args.analysis.ror.as_deref()) {
+        Ok(j) => Vec::leak(j),
         Err(e) => {
             error(e);
             return Outcome::Failed;
@@ -49,11 +52,11 @@ pub fn run(args: CheckArgs) -> Outcome {
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let report = Report {
+    let report: &'static Report = Box::leak(Box::new(Report {
         files,
         files_checked: jobs.len(),
         fixed,
-    };
+    }));
     if matches!(args.format, Format::Sarif | Format::Github) {
         for f in &report.fixed {
             eprintln!("fixed {}: {}", f.path, f.fixes.join("; "));
@@ -69,7 +72,7 @@ pub fn run(args: CheckArgs) -> Outcome {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = report::render(&report, args.format, &HumanOptions { color }, &mut out)
+    let written = report::render(report, args.format, &HumanOptions { color }, &mut out)
         .and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -78,7 +81,7 @@ pub fn run(args: CheckArgs) -> Outcome {
         return Outcome::Failed;
     }
     if let Some(path) = report::github::summary_path(args.summary.as_deref(), args.format) {
-        if let Err(e) = report::github::append_summary(&path, &report) {
+        if let Err(e) = report::github::append_summary(&path, report) {
             error(format!("{}: cannot write the summary: {e}", path.display()));
             return Outcome::Failed;
         }
@@ -148,8 +151,18 @@ fn check_one(
         }
     }
     let findings = analyse(&text, &ctx).findings;
+    let mut report = file_report(path, text, findings);
+    if matches!(args.format, Format::Json) && !report.findings.is_empty() {
+        if let Err(e) = report.prerender_json() {
+            return Checked {
+                report,
+                fixed: None,
+                write_error: Some(format!("cannot render the report: {e}")),
+            };
+        }
+    }
     Checked {
-        report: file_report(path, text, findings),
+        report,
         fixed: None,
         write_error: None,
     }

@@ -99,7 +99,13 @@ impl Corpora {
 pub fn jobs(paths: &[PathBuf], ror: Option<&Path>) -> Result<Vec<(Target, Arc<Corpus>)>, String> {
     let here = [PathBuf::from(".")];
     let paths = if paths.is_empty() { &here[..] } else { paths };
-    let targets = walk::collect(paths, &ConfigCache::new()).map_err(|e| e.to_string())?;
+    // The embedded gazetteer (which every corpus starts from) is built on a second thread
+    // while the walk reads folders.
+    let targets = std::thread::scope(|scope| {
+        scope.spawn(|| Gazetteer::embedded().prepare());
+        walk::collect(paths, &ConfigCache::new())
+    })
+    .map_err(|e| e.to_string())?;
     let mut corpora = Corpora::default();
     targets
         .into_iter()

@@ -57,7 +57,7 @@ pub struct Analysis {
 /// Analyses one article's text. Never panics, whatever the text.
 pub fn analyse(text: &str, ctx: &Context) -> Analysis {
     analyse_blocks(text, ctx, false, None, |block| {
-        Arc::new(BlockResult::new(block, ctx.gazetteer, None))
+        Stage1::Fresh(BlockResult::new(block, ctx.gazetteer, None))
     })
 }
 
@@ -88,7 +88,7 @@ pub fn analyse_timed(text: &str, ctx: &Context, times: &mut StageTimes) -> Analy
     let start = Instant::now();
     let mut stage1 = (Duration::ZERO, Duration::ZERO);
     let analysis = analyse_blocks(text, ctx, false, Some(times), |block| {
-        Arc::new(BlockResult::new(block, ctx.gazetteer, Some(&mut stage1)))
+        Stage1::Fresh(BlockResult::new(block, ctx.gazetteer, Some(&mut stage1)))
     });
     times.institution_forms += stage1.0;
     times.date_scan += stage1.1;
@@ -112,11 +112,9 @@ impl BlockResult {
         times: Option<&mut (Duration, Duration)>,
     ) -> BlockResult {
         let start = times.as_ref().map(|_| Instant::now());
-        let mut forms = institutions::forms(block, 0, block.len(), gazetteer);
-        forms.shrink_to_fit();
+        let forms = institutions::forms(block, 0, block.len(), gazetteer);
         let middle = times.as_ref().map(|_| Instant::now());
-        let mut raws = dates::scan(block, Span::new(0, block.len()));
-        raws.shrink_to_fit();
+        let raws = dates::scan(block, Span::new(0, block.len()));
         if let (Some(t), Some(a), Some(b)) = (times, start, middle) {
             t.0 += b - a;
             t.1 += b.elapsed();
@@ -124,9 +122,21 @@ impl BlockResult {
         BlockResult { forms, raws }
     }
 
+    /// Frees spare capacity (for results kept in a cache).
+    fn shrink_to_fit(&mut self) {
+        self.forms.shrink_to_fit();
+        self.raws.shrink_to_fit();
+    }
+
     fn heap_bytes(&self) -> usize {
         self.forms.heap_bytes() + self.raws.capacity() * std::mem::size_of::<dates::Raw>()
     }
+}
+
+/// Stage 1 of a block: computed for this analysis only, or shared with a cache.
+enum Stage1 {
+    Fresh(BlockResult),
+    Cached(Arc<BlockResult>),
 }
 
 /// Where the body's blocks start: the body's start, then the first line break of every run
@@ -139,9 +149,10 @@ pub fn block_starts(text: &str, body: Span) -> Vec<usize> {
     let mut out = vec![start];
     let mut i = start;
     while i < end {
-        if b[i] != b'\n' && b[i] != b'\r' {
-            i += 1;
-            continue;
+        // The next line break, found with a vectorised search.
+        match b.get(i..end).and_then(|r| memchr::memchr2(b'\n', b'\r', r)) {
+            Some(k) => i += k,
+            None => break,
         }
         // A run of line breaks and blanks from `i`.
         let run = i;
@@ -175,7 +186,7 @@ fn analyse_blocks(
     ctx: &Context,
     parallel: bool,
     times: Option<&mut StageTimes>,
-    mut block: impl FnMut(&str) -> Arc<BlockResult>,
+    mut block: impl FnMut(&str) -> Stage1,
 ) -> Analysis {
     let clock = times.as_ref().map(|_| Instant::now());
     let article = article::parse(text);
@@ -184,7 +195,9 @@ fn analyse_blocks(
         today: ctx.today,
     };
     let (annotations, mut findings) = schema::read(text, &article, &options);
-    let anchor = dates::anchor(text, &article, &annotations, ctx.dct);
+    // Found once: the anchor may need them and the date checks always do.
+    let datelines = dates::find_datelines(text, &article);
+    let anchor = dates::anchor_with(text, &article, &annotations, ctx.dct, &datelines);
     let front_matter = clock.map(|c| c.elapsed());
 
     // Stage 1 by block, concatenated.
@@ -200,13 +213,21 @@ fn analyse_blocks(
         let Some(slice) = text.get(from..to) else {
             continue;
         };
-        let r = block(slice);
-        forms.append(&r.forms, from);
-        raws.extend(r.raws.iter().map(|x| dates::Raw {
+        let shift = |x: dates::Raw| dates::Raw {
             start: x.start + from,
             end: x.end + from,
-            expr: x.expr.clone(),
-        }));
+            expr: x.expr,
+        };
+        match block(slice) {
+            Stage1::Fresh(r) => {
+                forms.append(&r.forms, from);
+                raws.extend(r.raws.into_iter().map(shift));
+            }
+            Stage1::Cached(r) => {
+                forms.append(&r.forms, from);
+                raws.extend(r.raws.iter().cloned().map(shift));
+            }
+        }
     }
 
     // Stage 2 on the whole document. Institutions and dates do not depend on each other: on
@@ -224,7 +245,7 @@ fn analyse_blocks(
         let t = Instant::now();
         let mentions = dates::resolve_scanned(text, &raws, &anchor, dates::Mode::Auto);
         let m = Instant::now();
-        let found = dates::check(text, &article, &annotations, &mentions);
+        let found = dates::check_with(text, &article, &annotations, &mentions, &datelines);
         (mentions, found, (m - t, m.elapsed()))
     };
     let ((institutions, by_institutions, i_times), (dates, by_dates, d_times)) =
@@ -333,14 +354,16 @@ impl AnalysisCache {
             stats.blocks += 1;
             let key = block_key(block);
             if let Some(r) = next.get(&key) {
-                return Arc::clone(r);
+                return Stage1::Cached(Arc::clone(r));
             }
             let r = old.remove(&key).unwrap_or_else(|| {
                 stats.computed += 1;
-                Arc::new(BlockResult::new(block, ctx.gazetteer, None))
+                let mut r = BlockResult::new(block, ctx.gazetteer, None);
+                r.shrink_to_fit();
+                Arc::new(r)
             });
             next.insert(key, Arc::clone(&r));
-            r
+            Stage1::Cached(r)
         });
         drop(old);
         stats.heap_bytes = next.values().map(|r| r.heap_bytes()).sum::<usize>()

@@ -3,8 +3,15 @@
 //! An open document is a rope edited in place by `didChange` (strictly in arrival order: the
 //! server applies changes synchronously under a `std::sync::Mutex`, before any `.await`). A
 //! [`Snapshot`] is one analysed version: the rope at that version (cloning a rope is O(1)),
-//! its text, and the [`Analysis`]. Requests read the snapshot of the current version, so
-//! hover, completion and the rest never re-analyse for themselves.
+//! the [`Analysis`], and the text as one string when a request needs it. Requests read the
+//! snapshot of the current version, so hover, completion and the rest never re-analyse for
+//! themselves.
+//!
+//! Memory: the string the analysis ran on is not kept by default (the rope holds the text;
+//! a 2 MB article would otherwise hold a second 2 MB copy per snapshot, and the stale
+//! snapshot's copy next to the new one during each analysis). The server converts the
+//! diagnostics with it before it goes, keeps it for requests ([`Snapshot::keep_text`]), or
+//! lets [`Snapshot::text`] make it again from the rope on first use.
 //!
 //! Each open document keeps an [`AnalysisCache`] (the per-block recognition of its last
 //! analysis), so an edit re-recognises only the blocks it touched; the result equals
@@ -36,8 +43,11 @@ pub struct OpenDoc {
     pub version: i32,
     /// When the last change arrived (for the debounce).
     pub last_change: Option<Instant>,
-    /// The latest analysis stored for this document (possibly of an older version).
+    /// The latest analysis stored for this document (possibly of an older version; none
+    /// while the analysis of a newer version runs).
     pub snapshot: Option<Arc<Snapshot>>,
+    /// The `[editor] debounce_ms` of the document's configuration, from its last analysis.
+    pub debounce_ms: Option<u64>,
     /// The (version, generation) whose diagnostics were last published.
     pub published: Option<(i32, u64)>,
     /// An analysis loop is running for this document.
@@ -74,7 +84,8 @@ pub struct Snapshot {
     /// The settings/world generation it was analysed with.
     pub generation: u64,
     pub doc: Document,
-    pub text: String,
+    /// `doc`'s text as one string, made on first use (see the module documentation).
+    text: OnceLock<String>,
     /// Per the corpus configuration; a document that is not an article has no findings.
     pub is_article: bool,
     pub analysis: Analysis,
@@ -85,6 +96,34 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The text of this version as one string (made from the rope on first use).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| self.doc.text())
+    }
+
+    /// Keeps `text`, this version's text, for [`Snapshot::text`].
+    pub fn keep_text(&self, text: String) {
+        let _ = self.text.set(text);
+    }
+
+    /// Converts and keeps the diagnostics (for clients that pull them) from `text`, this
+    /// version's text, without keeping the text.
+    pub fn keep_diagnostics(&self, text: &str, enc: Encoding) {
+        let _ = self.diagnostics.set(self.diagnostics_with(text, enc));
+    }
+
+    /// The diagnostics of this version, converted from `text`, its text.
+    pub fn diagnostics_with(&self, text: &str, enc: Encoding) -> Vec<Diagnostic> {
+        convert::diagnostics(
+            &self.analysis.findings,
+            &self.uri,
+            &self.doc,
+            text,
+            self.version,
+            enc,
+        )
+    }
+
     /// The diagnostics of this version, converted once (for clients that pull them).
     pub fn diagnostics(&self, enc: Encoding) -> &[Diagnostic] {
         self.diagnostics
@@ -96,14 +135,7 @@ impl Snapshot {
     pub fn convert_diagnostics(&self, enc: Encoding) -> Vec<Diagnostic> {
         match self.diagnostics.get() {
             Some(d) => d.clone(),
-            None => convert::diagnostics(
-                &self.analysis.findings,
-                &self.uri,
-                &self.doc,
-                &self.text,
-                self.version,
-                enc,
-            ),
+            None => self.diagnostics_with(self.text(), enc),
         }
     }
 
@@ -153,8 +185,10 @@ pub fn empty_analysis(findings: Vec<Finding>) -> Analysis {
     }
 }
 
-/// Analyses one version. CPU-bound: callers run it on a blocking thread.
-pub fn analyse(job: Job) -> Snapshot {
+/// Analyses one version; returns the snapshot and the text it was analysed on (which the
+/// snapshot does not keep: see the module documentation). CPU-bound: callers run it on a
+/// blocking thread.
+pub fn analyse(job: Job) -> (Snapshot, String) {
     let text = job.doc.text();
     let path = workspace::uri_path(&job.uri);
     let is_article = workspace::is_article(&job.corpus, path.as_deref(), &text);
@@ -194,19 +228,20 @@ pub fn analyse(job: Job) -> Snapshot {
             (None, None) => marginalia_core::analyse(&text, &ctx),
         }
     };
-    Snapshot {
+    let snapshot = Snapshot {
         id: next_id(),
         uri: job.uri,
         version: job.version,
         generation: job.generation,
         doc: job.doc,
-        text,
+        text: OnceLock::new(),
         is_article,
         analysis,
         corpus: job.corpus,
         config: job.config,
         diagnostics: OnceLock::new(),
-    }
+    };
+    (snapshot, text)
 }
 
 /// A snapshot of a file that could not be read as an article (its one finding).
@@ -224,7 +259,7 @@ pub fn problem_snapshot(
         version: None,
         generation,
         doc: Document::new(&shown_text),
-        text: shown_text,
+        text: OnceLock::from(shown_text),
         is_article: true,
         analysis: empty_analysis(vec![finding]),
         corpus,

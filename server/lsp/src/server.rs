@@ -21,6 +21,7 @@ pub use crate::documents::Analyser;
 use crate::documents::{self, Job, OpenDoc, Snapshot};
 use crate::handlers::{self, View};
 use crate::settings::Settings;
+use crate::transport::Outbox;
 use crate::workspace::{self, World};
 use marginalia_core::calendar::Date;
 use marginalia_core::gazetteer::Gazetteer;
@@ -30,7 +31,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::lsp_types::*;
@@ -66,6 +67,9 @@ pub struct Shared {
     /// publishing, so that publications of one file keep their order).
     config_published: tokio::sync::Mutex<BTreeMap<PathBuf, ConfigLoadError>>,
     index_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The transport's queue for messages serialised here (see `publish`); not set when an
+    /// embedder brings its own transport.
+    outbox: OnceLock<Outbox>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -103,6 +107,7 @@ pub fn build_service(
             publish_lock: tokio::sync::Mutex::new(()),
             config_published: tokio::sync::Mutex::new(BTreeMap::new()),
             index_task: Mutex::new(None),
+            outbox: OnceLock::new(),
         }),
     })
     .custom_method("marginalia/documentState", Backend::document_state)
@@ -151,6 +156,41 @@ impl Shared {
         }
     }
 
+    /// Lets the server write its own messages to the transport (see `publish`).
+    pub(crate) fn set_outbox(&self, outbox: Outbox) {
+        let _ = self.outbox.set(outbox);
+    }
+
+    /// `textDocument/publishDiagnostics` of an article. Written straight from the LSP types
+    /// when the transport takes serialised messages: `Client` would first turn the
+    /// parameters into a `serde_json::Value` tree (for a 2 MB article's 2,400 diagnostics,
+    /// 17 MB at once, against 1.4 MB of JSON). Every publication of a document goes this one
+    /// way, so they keep their order.
+    async fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
+        let Some(outbox) = self.outbox.get() else {
+            self.client
+                .publish_diagnostics(uri, diagnostics, version)
+                .await;
+            return;
+        };
+        #[derive(Serialize)]
+        struct Notification {
+            jsonrpc: &'static str,
+            method: &'static str,
+            params: PublishDiagnosticsParams,
+        }
+        let message = Notification {
+            jsonrpc: "2.0",
+            method: "textDocument/publishDiagnostics",
+            params: PublishDiagnosticsParams::new(uri, diagnostics, version),
+        };
+        let body = serde_json::to_vec(&message);
+        drop(message);
+        if let Ok(body) = body {
+            outbox.send(body).await;
+        }
+    }
+
     fn features(&self) -> Arc<ClientFeatures> {
         read(&self.features)
     }
@@ -163,10 +203,8 @@ impl Shared {
     /// last analysis), else the default.
     fn debounce(&self, od: &OpenDoc) -> Duration {
         let ms = read(&self.settings).debounce_ms.unwrap_or_else(|| {
-            od.snapshot.as_ref().map_or(
-                marginalia_core::config::EditorConfig::default().debounce_ms,
-                |s| s.config.editor.debounce_ms,
-            )
+            od.debounce_ms
+                .unwrap_or(marginalia_core::config::EditorConfig::default().debounce_ms)
         });
         Duration::from_millis(ms)
     }
@@ -264,14 +302,15 @@ impl Shared {
         });
     }
 
-    /// Analyses on the current thread (callers are blocking threads).
+    /// Analyses on the current thread (callers are blocking threads). Returns the snapshot
+    /// and the text analysed, which it does not keep (see `documents`).
     fn analyse_now(
         &self,
         uri: Uri,
         version: Option<i32>,
         doc: marginalia_core::text::Document,
         cache: Option<Arc<Mutex<documents::DocCache>>>,
-    ) -> Snapshot {
+    ) -> (Snapshot, String) {
         let generation = self.generation.load(Ordering::SeqCst);
         let world = read(&self.world);
         let settings = read(&self.settings);
@@ -291,20 +330,38 @@ impl Shared {
         })
     }
 
+    /// Analyses on a blocking thread. For a request, the snapshot keeps its text (the
+    /// request's handler reads it); for the analysis loop, the text only serves to convert
+    /// the diagnostics there and then: returned for publishing, or kept in the snapshot for
+    /// clients that pull them.
     async fn analyse_async(
         self: &Arc<Self>,
         uri: Uri,
         version: Option<i32>,
         doc: marginalia_core::text::Document,
         cache: Option<Arc<Mutex<documents::DocCache>>>,
-    ) -> Option<Arc<Snapshot>> {
+        for_request: bool,
+    ) -> Option<(Arc<Snapshot>, Option<Vec<Diagnostic>>)> {
         let shared = Arc::clone(self);
         let shown = uri.as_str().to_string();
-        let result =
-            tokio::task::spawn_blocking(move || shared.analyse_now(uri, version, doc, cache)).await;
+        let result = tokio::task::spawn_blocking(move || {
+            let (snap, text) = shared.analyse_now(uri, version, doc, cache);
+            let features = shared.features();
+            let diagnostics = if for_request {
+                snap.keep_text(text);
+                None
+            } else if features.pull_diagnostics {
+                snap.keep_diagnostics(&text, features.encoding);
+                None
+            } else {
+                Some(snap.diagnostics_with(&text, features.encoding))
+            };
+            (snap, diagnostics)
+        })
+        .await;
         self.log_world_problems();
         match result {
-            Ok(s) => Some(Arc::new(s)),
+            Ok((s, d)) => Some((Arc::new(s), d)),
             Err(e) => {
                 self.log(
                     MessageType::ERROR,
@@ -352,21 +409,28 @@ impl Shared {
             }
             leading = false;
             let (doc, version, cached, cache) = {
-                let docs = lock(&self.docs);
-                let Some(od) = docs.get(&uri) else { return };
+                let mut docs = lock(&self.docs);
+                let Some(od) = docs.get_mut(&uri) else { return };
                 let cached = od.snapshot.clone().filter(|s| self.is_fresh(s, od.version));
+                if cached.is_none() {
+                    // The stale analysis goes before the new one is made, not after: both at
+                    // once would be the session's peak (a 2 MB article's analysis is several
+                    // MB). Until the new one is stored, workspace-wide features do without
+                    // this document, as after `didOpen`.
+                    od.snapshot = None;
+                }
                 (od.doc.clone(), od.version, cached, Arc::clone(&od.cache))
             };
-            let snap = match cached {
-                Some(s) => Some(s),
+            let analysed = match cached {
+                Some(s) => Some((s, None)),
                 None => {
-                    self.analyse_async(uri.clone(), Some(version), doc, Some(cache))
+                    self.analyse_async(uri.clone(), Some(version), doc, Some(cache), false)
                         .await
                 }
             };
-            let analysed_generation = snap.as_ref().map(|s| s.generation);
-            if let Some(snap) = snap {
-                self.store_and_publish(snap).await;
+            let analysed_generation = analysed.as_ref().map(|(s, _)| s.generation);
+            if let Some((snap, diagnostics)) = analysed {
+                self.store_and_publish(snap, diagnostics).await;
             }
             let mut docs = lock(&self.docs);
             let Some(od) = docs.get_mut(&uri) else { return };
@@ -380,8 +444,13 @@ impl Shared {
     }
 
     /// Stores a snapshot of an open document and publishes its diagnostics (to clients that
-    /// do not pull them), unless a newer version exists (then the result is dropped).
-    async fn store_and_publish(self: &Arc<Self>, snap: Arc<Snapshot>) {
+    /// do not pull them; `diagnostics` when converted already), unless a newer version exists
+    /// (then the result is dropped).
+    async fn store_and_publish(
+        self: &Arc<Self>,
+        snap: Arc<Snapshot>,
+        diagnostics: Option<Vec<Diagnostic>>,
+    ) {
         let _guard = self.publish_lock.lock().await;
         let Some(version) = snap.version else { return };
         let snap = {
@@ -389,6 +458,7 @@ impl Shared {
             let Some(od) = docs.get_mut(&snap.uri) else {
                 return;
             };
+            od.debounce_ms = Some(snap.config.editor.debounce_ms);
             if !self.is_fresh(&snap, od.version) {
                 return;
             }
@@ -402,13 +472,11 @@ impl Shared {
         if features.pull_diagnostics {
             return;
         }
-        let enc = features.encoding;
-        let diagnostics = snap.convert_diagnostics(enc);
+        let diagnostics =
+            diagnostics.unwrap_or_else(|| snap.convert_diagnostics(features.encoding));
         let uri = snap.uri.clone();
         drop(snap);
-        self.client
-            .publish_diagnostics(uri, diagnostics, Some(version))
-            .await;
+        self.publish(uri, diagnostics, Some(version)).await;
     }
 
     /// The snapshot of the current version of a document (analysing it now if the cached one
@@ -436,13 +504,16 @@ impl Shared {
                 }
             }
         };
-        let snap = self
-            .analyse_async(uri.clone(), Some(version), doc, Some(cache))
+        let (snap, _) = self
+            .analyse_async(uri.clone(), Some(version), doc, Some(cache), true)
             .await
             .ok_or_else(Error::internal_error)?;
         let mut docs = lock(&self.docs);
         match docs.get_mut(uri) {
-            Some(od) if self.is_fresh(&snap, od.version) => Ok(self.keep_first(od, snap)),
+            Some(od) if self.is_fresh(&snap, od.version) => {
+                od.debounce_ms = Some(snap.config.editor.debounce_ms);
+                Ok(self.keep_first(od, snap))
+            }
             _ => Ok(snap),
         }
     }
@@ -657,7 +728,9 @@ impl Shared {
             let generation = shared.generation.load(Ordering::SeqCst);
             match marginalia_workspace::files::read_article(&path, config.limits.max_file_size) {
                 Ok(text) => {
-                    shared.analyse_now(uri, None, marginalia_core::text::Document::new(&text), None)
+                    let doc = marginalia_core::text::Document::new(&text);
+                    drop(text);
+                    shared.analyse_now(uri, None, doc, None).0
                 }
                 Err(problem) => documents::problem_snapshot(
                     uri,
@@ -768,6 +841,34 @@ impl Shared {
         }
     }
 }
+
+/// The result tower-lsp-server converts in place of a `textDocument/diagnostic` report the
+/// transport writes itself (see `Outbox::prepare`): the key as its `resultId`.
+fn document_placeholder(key: String) -> DocumentDiagnosticReportResult {
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(
+        RelatedUnchangedDocumentDiagnosticReport {
+            related_documents: None,
+            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                result_id: key,
+            },
+        },
+    ))
+}
+
+/// [`document_placeholder`] for `workspace/diagnostic`: one item with the key as its
+/// `resultId` (and [`PLACEHOLDER_URI`]).
+fn workspace_placeholder(uri: Uri, key: String) -> WorkspaceDiagnosticReportResult {
+    let item = WorkspaceUnchangedDocumentDiagnosticReport {
+        uri,
+        version: None,
+        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id: key },
+    };
+    WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport {
+        items: vec![WorkspaceDocumentDiagnosticReport::Unchanged(item)],
+    })
+}
+
+const PLACEHOLDER_URI: &str = "marginalia:prepared";
 
 impl Backend {
     pub fn shared(&self) -> Arc<Shared> {
@@ -919,10 +1020,7 @@ impl LanguageServer for Backend {
             if !shared.features().pull_diagnostics {
                 let _guard = shared.publish_lock.lock().await;
                 if !lock(&shared.docs).contains_key(&uri) {
-                    shared
-                        .client
-                        .publish_diagnostics(uri.clone(), Vec::new(), None)
-                        .await;
+                    shared.publish(uri.clone(), Vec::new(), None).await;
                 }
             }
             // The file on disk is what the index holds again.
@@ -979,8 +1077,14 @@ impl LanguageServer for Backend {
     ) -> Result<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri;
         let previous = params.previous_result_id;
+        let outbox = self.shared.outbox.get();
         self.view(&uri, |v| {
-            handlers::diagnostics::document(v, previous.as_deref())
+            let report = handlers::diagnostics::document(v, previous.as_deref());
+            // Written by the transport from the report itself (see `Outbox::prepare`).
+            match outbox.and_then(|o| o.prepare(&report)) {
+                Some(key) => document_placeholder(key),
+                None => report.to_lsp(),
+            }
         })
         .await
     }
@@ -991,11 +1095,16 @@ impl LanguageServer for Backend {
     ) -> Result<WorkspaceDiagnosticReportResult> {
         let snaps = self.shared.all_snapshots();
         let enc = self.shared.features().encoding;
-        Ok(handlers::diagnostics::workspace(
-            &snaps,
-            &params.previous_result_ids,
-            enc,
-        ))
+        let report = handlers::diagnostics::workspace(&snaps, &params.previous_result_ids, enc);
+        // Written by the transport from the report itself (see `Outbox::prepare`).
+        let prepared = match (self.shared.outbox.get(), PLACEHOLDER_URI.parse::<Uri>()) {
+            (Some(outbox), Ok(uri)) => outbox.prepare(&report).map(|key| (uri, key)),
+            _ => None,
+        };
+        Ok(match prepared {
+            Some((uri, key)) => workspace_placeholder(uri, key),
+            None => report.to_lsp(),
+        })
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -1114,6 +1223,7 @@ impl OpenDoc {
             version,
             last_change: None,
             snapshot: None,
+            debounce_ms: None,
             published: None,
             analysis_pending: false,
             cache: Arc::default(),

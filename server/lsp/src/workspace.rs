@@ -128,7 +128,7 @@ impl World {
         };
         let gazetteer = match &self.fixed_gazetteer {
             Some(g) => Arc::clone(g),
-            None => Arc::new(self.load_gazetteer(&loaded)),
+            None => self.load_gazetteer(&loaded),
         };
         Arc::new(Corpus {
             loaded,
@@ -137,12 +137,12 @@ impl World {
         })
     }
 
-    fn load_gazetteer(&self, loaded: &LoadedConfig) -> Gazetteer {
+    fn load_gazetteer(&self, loaded: &LoadedConfig) -> Arc<Gazetteer> {
         match crate::workspace::gazetteer_of(loaded) {
             Ok(g) => g,
             Err(e) => {
                 self.problem(e);
-                Gazetteer::default()
+                Arc::new(Gazetteer::default())
             }
         }
     }
@@ -178,16 +178,30 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// The gazetteer a corpus uses, by the CLI's rule: the embedded default (unless
 /// `no_default`), then the configured gazetteer files and ROR dump, relative to the root.
-pub fn gazetteer_of(loaded: &LoadedConfig) -> Result<Gazetteer, String> {
+pub fn gazetteer_of(loaded: &LoadedConfig) -> Result<Arc<Gazetteer>, String> {
     let g = &loaded.config.gazetteer;
     match &loaded.root {
         Some(root) if !g.files.is_empty() || g.ror_dump.is_some() || g.no_default => {
             marginalia_workspace::gazetteer::load(root, &loaded.config, None)
+                .map(Arc::new)
                 .map_err(|e| e.to_string())
         }
-        _ if g.no_default => Ok(Gazetteer::default()),
-        _ => Ok(Gazetteer::embedded().clone()),
+        _ if g.no_default => Ok(Arc::new(Gazetteer::default())),
+        _ => Ok(embedded()),
     }
+}
+
+/// The embedded gazetteer, built once per process and shared by every corpus that uses it
+/// as is (and by the worlds that replace each other on reload): each copy costs its records
+/// and, once used, its search index (about 3 MB together). Built from the records, not
+/// cloned from `Gazetteer::embedded()`, which would keep a second copy alive.
+fn embedded() -> Arc<Gazetteer> {
+    static EMBEDDED: OnceLock<Arc<Gazetteer>> = OnceLock::new();
+    Arc::clone(EMBEDDED.get_or_init(|| {
+        Arc::new(Gazetteer::new(
+            Gazetteer::embedded_records().iter().cloned(),
+        ))
+    }))
 }
 
 /// Whether a document is an article of its corpus. Documents that are not files (untitled

@@ -186,13 +186,23 @@ async fn diagnostics_are_pushed_and_pulled_in_utf16_and_utf8() {
             &json!({"uri": URI, "version": 1, "diagnostics": expected_diagnostics(cols, 1)}),
         );
 
-        let pulled = c
-            .call("textDocument/diagnostic", json!({"textDocument": td()}))
+        // Pulled: the whole response, exactly (the server writes these reports itself, not
+        // through tower-lsp-server's `Value` conversion: see `transport::Outbox::prepare`).
+        let response = c
+            .request("textDocument/diagnostic", json!({"textDocument": td()}))
             .await;
-        same(&pulled["kind"], &json!("full"));
-        same(&pulled["items"], &expected_diagnostics(cols, 1));
+        let id = response["result"]["resultId"].clone();
+        assert!(
+            id.as_str()
+                .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())),
+            "resultId: {id}"
+        );
+        same(
+            &response,
+            &json!({"jsonrpc": "2.0", "id": response["id"], "result": {"kind": "full", "resultId": id, "items": expected_diagnostics(cols, 1)}}),
+        );
+        assert!(response["id"].is_i64());
         // Asking again with the result id: unchanged.
-        let id = pulled["resultId"].clone();
         let again = c
             .call(
                 "textDocument/diagnostic",
@@ -200,6 +210,17 @@ async fn diagnostics_are_pushed_and_pulled_in_utf16_and_utf8() {
             )
             .await;
         same(&again, &json!({"kind": "unchanged", "resultId": id}));
+        // Another result id (or none) gets the full report again, with the same id.
+        let other = c
+            .call(
+                "textDocument/diagnostic",
+                json!({"textDocument": td(), "previousResultId": "0"}),
+            )
+            .await;
+        same(
+            &other,
+            &json!({"kind": "full", "resultId": id, "items": expected_diagnostics(cols, 1)}),
+        );
 
         let ws = c
             .call("workspace/diagnostic", json!({"previousResultIds": []}))
@@ -208,6 +229,34 @@ async fn diagnostics_are_pushed_and_pulled_in_utf16_and_utf8() {
             &ws,
             &json!({"items": [{"kind": "full", "uri": URI, "version": 1, "resultId": id, "items": expected_diagnostics(cols, 1)}]}),
         );
+        let ws = c
+            .call(
+                "workspace/diagnostic",
+                json!({"previousResultIds": [{"uri": URI, "value": id}]}),
+            )
+            .await;
+        same(
+            &ws,
+            &json!({"items": [{"kind": "unchanged", "uri": URI, "version": 1, "resultId": id}]}),
+        );
+
+        // Errors are unchanged: an unknown document, and parameters of the wrong shape.
+        let unknown = "file:///nonexistent/articles/unknown.md";
+        let error = c
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": unknown}}),
+            )
+            .await;
+        same(
+            &error["error"],
+            &json!({"code": -32602, "message": format!("unknown document {unknown}: it is not open and not an indexed article")}),
+        );
+        let error = c
+            .request("textDocument/diagnostic", json!({"textDocument": 3}))
+            .await;
+        same(&error["error"]["code"], &json!(-32602));
+        assert!(error.get("result").is_none(), "{error}");
         assert_eq!(c.shutdown_exit().await, 0);
     }
 }

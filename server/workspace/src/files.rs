@@ -226,7 +226,7 @@ pub fn read_article(path: &Path, max_size: u64) -> Result<String, Box<FileProble
 
 /// Turns file bytes into article text, or the finding that says why they are not one.
 pub fn decode(bytes: Vec<u8>) -> Result<String, Box<FileProblem>> {
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes) {
         return Err(Box::new(FileProblem {
             finding: Finding::new(
                 &BINARY_FILE,

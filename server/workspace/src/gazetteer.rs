@@ -110,6 +110,7 @@ pub fn load(
     }
     if gazetteer.has_ror_dump() {
         prepare_index(&gazetteer);
+        gazetteer.prepare();
     }
     Ok(gazetteer)
 }

@@ -146,6 +146,111 @@ struct Document<'a> {
 /// The `"findings"` field as the pretty printer writes it for an empty list.
 const NO_FINDINGS: &str = "\"findings\": []";
 
+/// A file's findings as items of the document's `"findings"` list, indented and separated
+/// as the pretty printer would write them there.
+pub(super) fn render_file(file: &FileReport) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    for f in &file.findings {
+        if !buf.is_empty() {
+            buf.extend_from_slice(b",\n");
+        }
+        buf.extend_from_slice(FINDING_INDENT);
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut buf,
+            Indented::at(FINDING_INDENT.len() / INDENT.len()),
+        );
+        finding_json(file, f).serialize(&mut ser)?;
+    }
+    Ok(buf)
+}
+
+/// One level of the pretty printer's indentation, and that of a finding in the document.
+const INDENT: &[u8] = b"  ";
+const FINDING_INDENT: &[u8] = b"    ";
+
+/// serde_json's pretty printing (two spaces a level) starting at a given depth, so that a
+/// finding rendered on its own has the bytes it has inside the whole document.
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn at(depth: usize) -> Indented {
+        Indented {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.depth {
+            w.write_all(INDENT)?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let doc = Document {
         version: JSON_VERSION,
@@ -190,34 +295,23 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         .files
         .par_iter()
         .filter(|file| !file.findings.is_empty())
-        .map(|file| {
-            let mut buf = Vec::new();
-            let mut one = Vec::new();
-            for f in &file.findings {
-                one.clear();
-                serde_json::to_writer_pretty(&mut one, &finding_json(file, f))?;
-                if !buf.is_empty() {
-                    buf.extend_from_slice(b",\n");
-                }
-                // Strings are escaped, so every line break in `one` is the printer's own.
-                for (i, line) in one.split(|&b| b == b'\n').enumerate() {
-                    if i > 0 {
-                        buf.push(b'\n');
-                    }
-                    buf.extend_from_slice(b"    ");
-                    buf.extend_from_slice(line);
-                }
-            }
-            Ok(buf)
-        })
+        .filter(|file| file.json.is_none())
+        .map(render_file)
         .collect();
+    let mut chunks = chunks.into_iter();
     out.write_all(&shell.as_bytes()[..at])?;
     out.write_all(b"\"findings\": [\n")?;
-    for (i, chunk) in chunks.into_iter().enumerate() {
-        if i > 0 {
+    let mut first = true;
+    // Files in order: each either rendered already or rendered just above.
+    for file in report.files.iter().filter(|f| !f.findings.is_empty()) {
+        if !first {
             out.write_all(b",\n")?;
         }
-        out.write_all(&chunk?)?;
+        first = false;
+        match &file.json {
+            Some(chunk) => out.write_all(chunk)?,
+            None => out.write_all(&chunks.next().unwrap_or_else(|| Ok(Vec::new()))?)?,
+        }
     }
     out.write_all(b"\n  ]")?;
     out.write_all(&shell.as_bytes()[at + NO_FINDINGS.len()..])?;

@@ -23,6 +23,9 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Byte offset where each line starts (the first is 0).
     lines: Vec<usize>,
+    /// The findings already rendered as the JSON format's list items (see
+    /// [`FileReport::prerender_json`]).
+    json: Option<Vec<u8>>,
 }
 
 impl FileReport {
@@ -33,7 +36,17 @@ impl FileReport {
             text,
             findings,
             lines,
+            json: None,
         }
+    }
+
+    /// Renders the findings in the JSON format now and drops the text: a run printing JSON
+    /// does it on the worker that analysed the file, so no text waits in memory for the end.
+    pub fn prerender_json(&mut self) -> std::io::Result<()> {
+        self.json = Some(json::render_file(self)?);
+        self.text = String::new();
+        self.lines = vec![0];
+        Ok(())
     }
 
     /// One-based line and one-based UTF-16 column of a byte offset (clamped to the text; an
@@ -95,10 +108,7 @@ fn line_starts(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
     let mut out = vec![0];
     let mut i = 0;
-    while let Some(k) = b
-        .get(i..)
-        .and_then(|r| r.iter().position(|&c| c == b'\n' || c == b'\r'))
-    {
+    while let Some(k) = b.get(i..).and_then(|r| memchr::memchr2(b'\n', b'\r', r)) {
         let at = i + k;
         let next = if b.get(at) == Some(&b'\r') && b.get(at + 1) == Some(&b'\n') {
             at + 2

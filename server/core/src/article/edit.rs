@@ -19,15 +19,15 @@ pub fn yaml_scalar(s: &str) -> String {
     let needs_quotes = s.is_empty()
         || s.trim() != s
         || s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`~".contains(c))
-        || s.contains(": ")
-        || s.contains(" #")
+        || s.as_bytes().windows(2).any(|w| w == b": " || w == b" #")
         || s.ends_with(':')
         || s.contains(|c: char| c.is_control())
-        || matches!(
-            s.to_ascii_lowercase().as_str(),
-            "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
-        )
-        || s.parse::<f64>().is_ok();
+        || ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
+            .iter()
+            .any(|w| s.eq_ignore_ascii_case(w))
+        // Only these can start a number, `inf` or `nan` (a parse is costly).
+        || (s.starts_with(|c: char| c.is_ascii_digit() || "+-.iInN".contains(c))
+            && s.parse::<f64>().is_ok());
     if !needs_quotes {
         return s.to_string();
     }
@@ -50,17 +50,24 @@ pub fn yaml_scalar(s: &str) -> String {
 
 /// Scalars that are dates or codes are written plain; [`yaml_scalar`] quotes what needs it.
 fn render_block_item(item: &Item, indent: &str, nl: &str) -> String {
+    // Pushed piece by piece: fixes are rendered for every finding of every article.
+    let mut out = String::with_capacity(64);
     match item {
-        Item::Scalar(s) => format!("{indent}- {}{nl}", yaml_scalar(s)),
+        Item::Scalar(s) => {
+            for piece in [indent, "- ", &yaml_scalar(s), nl] {
+                out.push_str(piece);
+            }
+        }
         Item::Map(fields) => {
-            let mut out = String::new();
             for (i, (k, v)) in fields.iter().enumerate() {
                 let lead = if i == 0 { "- " } else { "  " };
-                out.push_str(&format!("{indent}{lead}{k}: {}{nl}", yaml_scalar(v)));
+                for piece in [indent, lead, k, ": ", &yaml_scalar(v), nl] {
+                    out.push_str(piece);
+                }
             }
-            out
         }
     }
+    out
 }
 
 fn render_flow_item(item: &Item) -> String {

@@ -1,8 +1,6 @@
 //! The checks that compare date mentions with the annotations. Codes MA03xx.
 
-use super::{
-    find_datelines, sentence, timex, DateMention, Granularity, Mode, Resolution, TimexType,
-};
+use super::{sentence, timex, DateMention, Dateline, Granularity, Mode, Resolution, TimexType};
 use crate::article::edit::{set_scalar, yaml_scalar};
 use crate::article::{Annotations, Article, DateEntry};
 use crate::calendar::Date;
@@ -103,6 +101,7 @@ pub(crate) fn check(
     article: &Article,
     annotations: &Annotations,
     mentions: &[DateMention],
+    datelines: &[Dateline],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let body_mentions: Vec<&DateMention> = mentions
@@ -229,7 +228,6 @@ pub(crate) fn check(
         out.push(f);
     }
 
-    let datelines = find_datelines(text, article);
     match &annotations.published {
         None => {
             let first = body_mentions.iter().find(|m| {
@@ -288,6 +286,7 @@ pub(crate) fn check(
                     out.push(f);
                 }
             }
+            let mut tense: Option<((usize, usize), bool)> = None;
             for m in &body_mentions {
                 if m.boilerplate
                     || !matches!(m.kind, TimexType::Date | TimexType::Time)
@@ -308,7 +307,18 @@ pub(crate) fn check(
                 let Some(start) = timex::start_date(v) else {
                     continue;
                 };
-                if start <= p.value || !past_tense(sentence(text, m.span)) {
+                if start <= p.value {
+                    continue;
+                }
+                // Mentions of one sentence share its tense.
+                let s = sentence(text, m.span);
+                let key = (s.as_ptr() as usize, s.len());
+                let past = match tense {
+                    Some((k, past)) if k == key => past,
+                    _ => past_tense(s),
+                };
+                tense = Some((key, past));
+                if !past {
                     continue;
                 }
                 out.push(
@@ -325,32 +335,95 @@ pub(crate) fn check(
     out
 }
 
+const PAST_EN: &[&str] = &[
+    " was ",
+    " were ",
+    " had ",
+    " held ",
+    " said",
+    " met ",
+    " signed ",
+    " visited",
+    " took place",
+    " began",
+    " ended",
+];
+const PAST_ZH: &[&str] = &[
+    "了", "已", "曾", "举行", "舉行", "召开", "召開", "举办", "舉辦", "访问", "訪問", "签署",
+    "簽署",
+];
+
 /// Whether a sentence reports something past: a past-tense cue and no future cue.
 fn past_tense(s: &str) -> bool {
     if super::future_tense(s) {
         return false;
     }
-    const EN: &[&str] = &[
-        " was ",
-        " were ",
-        " had ",
-        " held ",
-        " said",
-        " met ",
-        " signed ",
-        " visited",
-        " took place",
-        " began",
-        " ended",
-    ];
-    const ZH: &[&str] = &[
-        "了", "已", "曾", "举行", "舉行", "召开", "召開", "举办", "舉辦", "访问", "訪問", "签署",
-        "簽署",
-    ];
-    let padded = format!(" {} ", s.to_lowercase());
-    EN.iter().any(|w| padded.contains(w))
-        || ZH.iter().any(|w| s.contains(w))
+    static PAST: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    // Lowercasing changes only ASCII letters, but for two characters that lowercase to ASCII
+    // letters (`İ` → `i̇`, the Kelvin sign → `k`): without them the ASCII lowercase has the
+    // same cues and words.
+    let (Some(ac), false) = (
+        PAST.get_or_init(|| super::cues(PAST_EN.iter().chain(PAST_ZH))),
+        s.contains(['\u{130}', '\u{212a}']),
+    ) else {
+        return past_cues(&format!(" {} ", s.to_lowercase()), s);
+    };
+    let mut padded = Vec::with_capacity(s.len() + 2);
+    padded.push(b' ');
+    padded.extend(s.bytes().map(|c| c.to_ascii_lowercase()));
+    padded.push(b' ');
+    ac.is_match(&padded)
+        || padded
+            .split(|c| !c.is_ascii_alphabetic())
+            .any(|w| w.len() >= 5 && w.ends_with(b"ed") && w != b"indeed")
+}
+
+/// The cues of [`past_tense`] in the sentence `s` and ` {s lowercased} `.
+fn past_cues(padded: &str, s: &str) -> bool {
+    PAST_EN.iter().any(|w| padded.contains(w))
+        || PAST_ZH.iter().any(|w| s.contains(w))
         || padded
             .split(|c: char| !c.is_ascii_alphabetic())
             .any(|w| w.len() >= 5 && w.ends_with("ed") && w != "need" && w != "indeed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_two_characters_lowercase_to_ascii_letters() {
+        let odd: Vec<char> = (0x80..=0x10ffff)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_lowercase().any(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(odd, ['\u{130}', '\u{212a}']);
+    }
+
+    #[test]
+    fn past_tense_reads_cues_in_any_case() {
+        for (s, past) in [
+            ("The meeting WAS held in May", true),
+            ("Signed on 3 May", true),
+            ("They Visited KUST", true),
+            ("Ended", true),
+            ("It will be held in May; it was planned", false),
+            ("会议举行了", true),
+            ("The need to act", false),
+            ("Indeed it is", false),
+            ("the too\u{212a} place", true),
+            ("the Took place", true),
+            ("It is on 3 May", false),
+            ("İ was there", true),
+        ] {
+            assert_eq!(past_tense(s), past, "{s}");
+            let padded = format!(" {} ", s.to_lowercase());
+            assert_eq!(
+                past_cues(&padded, s) && !super::super::future_tense(s),
+                past,
+                "{s}"
+            );
+        }
+    }
 }

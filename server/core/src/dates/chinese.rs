@@ -140,6 +140,10 @@ fn pinyin_letter(c: char) -> bool {
 
 /// After a Han character at `pos` (already consumed), skip a `(pinyin)` group if one follows.
 fn skip_pinyin(t: &str, pos: usize) -> usize {
+    // Only `(` or `（` (EF BC 88) opens a group: most characters end here on one byte.
+    if !matches!(t.as_bytes().get(pos), Some(b'(' | 0xef)) {
+        return pos;
+    }
     let Some(rest) = t.get(pos..) else { return pos };
     let mut it = rest.char_indices();
     match it.next() {
@@ -179,7 +183,14 @@ struct Z<'a> {
 
 impl Z<'_> {
     fn at(&self, pos: usize) -> Option<C> {
-        let ch = self.t.get(pos..)?.chars().next()?;
+        let b = self.t.as_bytes();
+        let ch = match (b.get(pos), b.get(pos + 1), b.get(pos + 2)) {
+            // A three-byte character (most of Chinese text), decoded in place.
+            (Some(&c0 @ 0xe0..=0xef), Some(&c1), Some(&c2)) => char::from_u32(
+                (u32::from(c0 & 0x0f) << 12) | (u32::from(c1 & 0x3f) << 6) | u32::from(c2 & 0x3f),
+            )?,
+            _ => self.t.get(pos..)?.chars().next()?,
+        };
         let end = pos + ch.len_utf8();
         let next = if is_han(ch) {
             skip_pinyin(self.t, end)

@@ -2,7 +2,6 @@
 //! (`2024-06-27 國際合作局`, `Published: October 16, 2019`, `BEIJING, June 27 (Xinhua) --`).
 
 use super::english::Raw;
-use super::lex::Needles;
 use super::normalise::{Expr, Yr};
 use crate::article::Article;
 use crate::calendar::Date;
@@ -100,8 +99,16 @@ fn may_hold_dateline(line: &str, segment: &str) -> bool {
         .chars()
         .take_while(|c| c.is_uppercase() || c.is_whitespace() || matches!(c, ',' | '.' | '-'))
         .any(|c| c == ',');
-    static CUE_SET: Needles = Needles::new(CUES);
-    agency_lead || CUE_SET.found_in(line)
+    static CUE_SET: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    agency_lead
+        || match CUE_SET.get_or_init(|| super::cues(CUES)) {
+            Some(ac) => super::has_cue(ac, line.as_bytes()),
+            None => {
+                let lower = line.to_ascii_lowercase();
+                CUES.iter().any(|c| lower.contains(c))
+            }
+        }
 }
 
 pub(super) fn dateline_of(text: &str, r: &Raw) -> Option<Dateline> {

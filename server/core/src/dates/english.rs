@@ -113,35 +113,53 @@ pub(crate) const HEAD_WORDS: &[&str] = &[
 
 /// The longest head word.
 const HEAD_MAX: usize = 12;
-/// Slots of the head-word hash table (a power of two, several times the number of words).
+/// The head-word hash table has `1 << HEAD_BITS` slots, several times the number of words.
 const HEAD_BITS: u32 = 9;
+const HEAD_SLOTS: usize = 1 << HEAD_BITS;
 
-/// A word of at most [`HEAD_MAX`] ASCII letters, case folded and packed 5 bits a letter
-/// (letters fold to 1..=26, so different words get different keys).
-fn head_key(word: &[u8]) -> u64 {
-    word.iter()
-        .enumerate()
-        .fold(0, |k, (i, c)| k | (u64::from(c & 0x1f) << (5 * i)))
-}
-
-fn head_slot(k: u64) -> usize {
+const fn head_slot(k: u64) -> usize {
     (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - HEAD_BITS)) as usize
 }
 
-fn head_table() -> &'static [u64; 1 << HEAD_BITS] {
-    static TABLE: std::sync::OnceLock<[u64; 1 << HEAD_BITS]> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut t = [0u64; 1 << HEAD_BITS];
-        for w in HEAD_WORDS {
-            let k = head_key(w.as_bytes());
-            let mut i = head_slot(k);
-            while t[i] != 0 && t[i] != k {
-                i = (i + 1) & ((1 << HEAD_BITS) - 1);
-            }
-            t[i] = k;
+/// The head words' keys (see [`letters_at`]) in an open-addressing table; 0 is an empty slot.
+const HEAD_TABLE: [u64; HEAD_SLOTS] = {
+    let mut t = [0u64; HEAD_SLOTS];
+    let mut i = 0;
+    while i < HEAD_WORDS.len() {
+        let w = HEAD_WORDS[i].as_bytes();
+        let mut k = 0u64;
+        let mut j = 0;
+        while j < w.len() {
+            k |= ((w[j] & 0x1f) as u64) << (5 * j);
+            j += 1;
         }
-        t
-    })
+        let mut slot = head_slot(k);
+        while t[slot] != 0 && t[slot] != k {
+            slot = (slot + 1) & (HEAD_SLOTS - 1);
+        }
+        t[slot] = k;
+        i += 1;
+    }
+    t
+};
+
+/// The run of ASCII letters starting at `start`: its length, and its first [`HEAD_MAX`]
+/// letters case folded and packed 5 bits a letter (letters fold to 1..=26, so different words
+/// get different keys).
+pub(crate) fn letters_at(b: &[u8], start: usize) -> (usize, u64) {
+    let word = b.get(start..).unwrap_or(&[]);
+    let mut k = 0u64;
+    let mut n = 0;
+    for &c in word {
+        if !c.is_ascii_alphabetic() {
+            break;
+        }
+        if n < HEAD_MAX {
+            k |= u64::from(c & 0x1f) << (5 * n);
+        }
+        n += 1;
+    }
+    (n, k)
 }
 
 /// The first three letters of the head words (each `c & 0x1f`; 0 after the end of a shorter
@@ -160,43 +178,41 @@ const HEAD_PREFIXES: [u32; 1024] = {
     t
 };
 
-/// Whether the ASCII word (run of letters) starting at `start` is a head word, ignoring case.
-pub(crate) fn is_head_word(b: &[u8], start: usize) -> bool {
-    let letter = |i: usize| {
-        b.get(i)
-            .filter(|c| c.is_ascii_alphabetic())
-            .map_or(0, |c| usize::from(c & 0x1f))
+/// Whether the run of letters at `start` can be a head word, from its first three letters.
+pub(crate) fn may_be_head_word(b: &[u8], start: usize) -> bool {
+    let letter = |i: usize| match b.get(i) {
+        Some(&c) if c.is_ascii_alphabetic() => usize::from(c & 0x1f),
+        _ => 0,
     };
     let c1 = letter(start);
-    if c1 == 0 {
-        return false;
-    }
-    let c2 = letter(start + 1);
+    let c2 = if c1 == 0 { 0 } else { letter(start + 1) };
     let c3 = if c2 == 0 { 0 } else { letter(start + 2) };
-    if HEAD_PREFIXES[c1 * 32 + c2] & (1 << c3) == 0 {
+    c1 != 0
+        && HEAD_PREFIXES
+            .get(c1 * 32 + c2)
+            .is_some_and(|bits| bits & (1 << c3) != 0)
+}
+
+/// Whether the run of letters [`letters_at`] gave is a head word (key 0: none).
+pub(crate) fn is_head_key(len: usize, key: u64) -> bool {
+    if len == 0 || len > HEAD_MAX || key == 0 {
         return false;
     }
-    let mut k = 0u64;
-    let mut i = start;
-    while let Some(&c) = b.get(i).filter(|c| c.is_ascii_alphabetic()) {
-        if i - start == HEAD_MAX {
-            return false;
-        }
-        k |= u64::from(c & 0x1f) << (5 * (i - start));
-        i += 1;
-    }
-    if k == 0 {
-        return false;
-    }
-    let t = head_table();
-    let mut slot = head_slot(k);
+    let mut slot = head_slot(key);
     loop {
-        match t[slot] {
-            0 => return false,
-            x if x == k => return true,
-            _ => slot = (slot + 1) & ((1 << HEAD_BITS) - 1),
+        match HEAD_TABLE.get(slot) {
+            Some(&x) if x == key => return true,
+            Some(&x) if x != 0 => slot = (slot + 1) & (HEAD_SLOTS - 1),
+            _ => return false,
         }
     }
+}
+
+/// Whether the ASCII word (run of letters) starting at `start` is a head word, ignoring case.
+#[cfg(test)]
+pub(crate) fn is_head_word(b: &[u8], start: usize) -> bool {
+    let (len, key) = letters_at(b, start);
+    is_head_key(len, key)
 }
 
 fn month_of(w: &str) -> Option<(u32, bool)> {

@@ -229,6 +229,23 @@ pub(crate) fn prev(text: &str, pos: usize) -> Option<Tok> {
         while start > 0 && b[start - 1].is_ascii_alphanumeric() {
             start -= 1;
         }
+        if b.get(start..end)
+            .is_some_and(|r| r.iter().all(u8::is_ascii_alphabetic))
+        {
+            // A plain word: the token is the whole run (what re-lexing it says).
+            return Some(Tok {
+                start,
+                end,
+                kind: Kind::Word,
+                val: 0,
+                digits: 0,
+                ordinal: false,
+                grouped: false,
+                ch: char::from(b.get(start).copied().unwrap_or(b' ')),
+                space: false,
+                newline,
+            });
+        }
         // A run such as `15th` or `COP15`: find the start of the last token in it.
         let mut s = start;
         let mut last = start;
@@ -254,13 +271,16 @@ pub(crate) fn prev(text: &str, pos: usize) -> Option<Tok> {
 /// A small set of needles (at most 32, each of at least two bytes, ASCII letters in
 /// lowercase) searched for ignoring ASCII case: what `hay.to_ascii_lowercase().contains(n)`
 /// says for some `n`, without allocating. Tables of the needles' first and second bytes (both
-/// cases) leave a full comparison only where two bytes already match.
+/// cases) leave a full comparison only where two bytes already match. The pipeline finds its
+/// marks and cues with automata; this is the reference they are tested against.
+#[cfg(test)]
 pub(crate) struct Needles {
     list: &'static [&'static str],
     first: [u32; 256],
     second: [u32; 256],
 }
 
+#[cfg(test)]
 impl Needles {
     pub const fn new(list: &'static [&'static str]) -> Needles {
         let mut first = [0u32; 256];
@@ -322,11 +342,6 @@ impl Needles {
             i += usize::from(STEP[usize::from(hay[i] >> 4)]);
         }
         None
-    }
-
-    /// The length of the longest needle.
-    pub fn longest(&self) -> usize {
-        self.list.iter().map(|n| n.len()).max().unwrap_or(0)
     }
 }
 

@@ -170,7 +170,8 @@ pub(crate) fn resolve_scanned(
 /// One forward pass over the bytes, trying the grammars only where an expression can start:
 /// - an ASCII word (a run of letters and digits) is tried at its first byte only, and only
 ///   when it is a number or a head word of the English grammar (`October`, `years`, `now`…:
-///   [`english::is_head_word`], a hash lookup without allocation); the rest of the run is
+///   a table of first three letters ([`english::may_be_head_word`]), then a hash lookup of
+///   the word without allocation ([`english::is_head_key`]); the rest of the run is
 ///   skipped, so `now` inside `know` is never looked at;
 /// - a Chinese head character (a numeral, `今`, `上`, `周`…) is tried only when the character
 ///   after it can continue an expression ([`chinese::may_start`]: `上` before `周`/`个`/`月`/
@@ -216,10 +217,23 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
                     .then(|| chinese::parse(text, s, floor))
                     .flatten()
                     .or_else(|| english::parse(text, s, floor))
-            } else if english::is_head_word(b, s) {
-                english::parse(text, s, floor)
             } else {
-                None
+                // Most words are ruled out by their first letters; the rest are looked up whole.
+                let (len, key) = if english::may_be_head_word(b, s) {
+                    english::letters_at(b, s)
+                } else {
+                    (1, 0)
+                };
+                if english::is_head_key(len, key) {
+                    english::parse(text, s, floor)
+                } else {
+                    // Skip the word (its letters, then any digits glued to them).
+                    pos = (s + len).min(end);
+                    while pos < end && alnum(b[pos]) {
+                        pos += 1;
+                    }
+                    continue;
+                }
             };
             if r.is_none() {
                 // Skip the rest of the word or code.
@@ -347,7 +361,11 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
         Mode::Narrative => true,
     };
     let mut last: Option<Last> = None;
-    let mut marks = Marks::default();
+    let marks = if raws.is_empty() {
+        Marks { found: Vec::new() }
+    } else {
+        Marks::of(text)
+    };
     let mut out = Vec::with_capacity(raws.len());
     // The next written year after each mention (for digressions in narratives).
     let next_years = if narr {
@@ -427,8 +445,10 @@ fn resolve(text: &str, raws: &[english::Raw], anchor: &Anchor, mode: Mode) -> Ve
             }
             (Some(_), res) => res,
         };
-        let (ls, le) = boilerplate_window(text, span);
-        let boilerplate = marks.within(text, ls, le);
+        let boilerplate = marks.near(span) && {
+            let (ls, le) = boilerplate_window(text, span);
+            marks.within(ls, le)
+        };
         let kind = r.expr.kind();
         let granularity = value.as_ref().map_or(
             match kind {
@@ -622,23 +642,82 @@ fn window_after(text: &str, pos: usize, n: usize) -> &str {
 /// The sentence around `span` (for tense), within a few hundred bytes.
 pub(crate) fn sentence(text: &str, span: Span) -> &str {
     let (base, before) = window_before(text, span.start, 400);
-    let from = base
-        + before
-            .rfind(['.', '!', '?', '\n', '。', '！', '？', '；'])
-            .map_or(0, |i| {
-                i + before[i..].chars().next().map_or(1, char::len_utf8)
-            });
-    let after = window_after(text, span.end, 400);
-    let to = span.end
-        + after
-            .find(['!', '?', '\n', '。', '！', '？', '；'])
-            .unwrap_or(after.len());
+    let from = base + stop_end_before(before.as_bytes()).unwrap_or(0);
+    let after = window_after(text, span.end, 400).as_bytes();
+    let stop = stop_after(after).unwrap_or(after.len());
     // A '.' ends an English sentence unless it is an abbreviation such as "Dr." or "a.m.".
-    let to = match after.find(". ") {
-        Some(i) if span.end + i < to => span.end + i,
-        _ => to,
+    let stop = after
+        .get(..stop)
+        .and_then(|a| memchr::memmem::find(a, b". "))
+        .unwrap_or(stop);
+    text.get(from..span.end + stop).unwrap_or("")
+}
+
+/// Where the last sentence stop of `b` (`.`, `!`, `?`, a line break, `。`, `！`, `？`, `；`)
+/// ends. Read on bytes from the end: a stop's last byte, then the two before it for CJK.
+fn stop_end_before(b: &[u8]) -> Option<usize> {
+    const LAST: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b'.' as usize] = true;
+        t[b'!' as usize] = true;
+        t[b'?' as usize] = true;
+        t[b'\n' as usize] = true;
+        t[0x82] = true;
+        t[0x81] = true;
+        t[0x9f] = true;
+        t[0x9b] = true;
+        t
     };
-    text.get(from..to).unwrap_or("")
+    let mut i = b.len();
+    while i > 0 {
+        i -= 1;
+        let c = b[i];
+        if !LAST[usize::from(c)] {
+            continue;
+        }
+        if c < 0x80 {
+            return Some(i + 1);
+        }
+        let lead = i.checked_sub(2).and_then(|s| b.get(s..i));
+        let cjk = match lead {
+            Some([0xe3, 0x80]) => c == 0x82,
+            Some([0xef, 0xbc]) => c != 0x82,
+            _ => false,
+        };
+        if cjk {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// Where the first stop of `b` other than `.` (`!`, `?`, a line break, `。`, `！`, `？`, `；`)
+/// starts.
+fn stop_after(b: &[u8]) -> Option<usize> {
+    const FIRST: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b'!' as usize] = true;
+        t[b'?' as usize] = true;
+        t[b'\n' as usize] = true;
+        t[0xe3] = true;
+        t[0xef] = true;
+        t
+    };
+    for (i, &c) in b.iter().enumerate() {
+        if !FIRST[usize::from(c)] {
+            continue;
+        }
+        let stop = match (c, b.get(i + 1..i + 3)) {
+            (0xe3, Some([0x80, 0x82])) => true,
+            (0xef, Some([0xbc, 0x81 | 0x9f | 0x9b])) => true,
+            (0xe3 | 0xef, _) => false,
+            _ => true,
+        };
+        if stop {
+            return Some(i);
+        }
+    }
+    None
 }
 
 fn has_weekday(e: &Expr) -> bool {
@@ -685,34 +764,104 @@ fn reported_past(text: &str, span: Span) -> bool {
     recent(w1) || (w1.is_some_and(|w| matches!(w, "on" | "last" | "On")) && recent(w2))
 }
 
+/// The cues of the future tense: English (lowercase, matched ignoring ASCII case) and Chinese.
+const FUTURE_EN: &[&str] = &[
+    "will ",
+    "shall ",
+    "to be held",
+    "is to ",
+    "are to ",
+    "plans to",
+    "planned",
+    "expected to",
+    "upcoming",
+    "scheduled",
+    "going to",
+    "aims to",
+    "intends to",
+    "would ",
+    "'ll ",
+    "’ll ",
+];
+const FUTURE_ZH: &[&str] = &[
+    "将", "將", "计划", "計劃", "拟", "擬", "预计", "預計", "即将", "面向", "到20", "至20",
+];
+
 /// Whether a sentence speaks of the future (will, to be held, 将, 计划…).
 pub(crate) fn future_tense(s: &str) -> bool {
-    const EN: &[&str] = &[
-        "will ",
-        "shall ",
-        "to be held",
-        "is to ",
-        "are to ",
-        "plans to",
-        "planned",
-        "expected to",
-        "upcoming",
-        "scheduled",
-        "going to",
-        "aims to",
-        "intends to",
-        "would ",
-        "'ll ",
-        "’ll ",
-    ];
-    const ZH: &[&str] = &[
-        "将", "將", "计划", "計劃", "拟", "擬", "预计", "預計", "即将", "面向", "到20", "至20",
-    ];
-    let lower = s.to_ascii_lowercase();
-    EN.iter().any(|w| lower.contains(w)) || ZH.iter().any(|w| s.contains(w))
+    static FUTURE: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    match FUTURE.get_or_init(|| cues(FUTURE_EN.iter().chain(FUTURE_ZH))) {
+        Some(ac) => has_cue(ac, s.as_bytes()),
+        None => {
+            let lower = s.to_ascii_lowercase();
+            FUTURE_EN.iter().any(|w| lower.contains(w)) || FUTURE_ZH.iter().any(|w| s.contains(w))
+        }
+    }
 }
 
-/// What marks a line as a copyright line or footer (ASCII case ignored).
+/// An automaton of lowercase `words` for [`has_cue`] (`None` if it cannot be built; the callers
+/// then search word by word).
+pub(crate) fn cues<'w>(
+    words: impl IntoIterator<Item = &'w &'w str>,
+) -> Option<aho_corasick::AhoCorasick> {
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(words)
+        .ok()
+}
+
+/// Whether one of the words of `ac` (see [`cues`]) occurs in `hay`, ignoring ASCII case.
+pub(crate) fn has_cue(ac: &aho_corasick::AhoCorasick, hay: &[u8]) -> bool {
+    !each_cue(ac, hay, |_, _| false)
+}
+
+/// Calls `found(start, end)` for the occurrences of the words of `ac` (see [`cues`]) in `hay`,
+/// ignoring ASCII case, until it returns `false` (then returns `false`). The words must not
+/// overlap one another; an occurrence may be reported twice. The automaton reads lowercase
+/// copies of pieces of `hay` (overlapping by a word's length), as its SIMD prefilter only
+/// works when case matters; no copy grows with `hay`.
+fn each_cue(
+    ac: &aho_corasick::AhoCorasick,
+    hay: &[u8],
+    mut found: impl FnMut(usize, usize) -> bool,
+) -> bool {
+    const PIECE: usize = 4096;
+    let mut lower: Vec<u8> = Vec::with_capacity(hay.len().min(PIECE));
+    let overlap = ac.max_pattern_len().saturating_sub(1).min(PIECE / 2);
+    let mut from = 0;
+    loop {
+        let to = (from + PIECE).min(hay.len());
+        lower.clear();
+        lower.extend(
+            hay.get(from..to)
+                .unwrap_or(&[])
+                .iter()
+                .map(u8::to_ascii_lowercase),
+        );
+        for m in ac.find_iter(&lower) {
+            if !found(from + m.start(), from + m.end()) {
+                return false;
+            }
+        }
+        if to >= hay.len() {
+            return true;
+        }
+        from = to - overlap;
+    }
+}
+
+/// What marks a line as a copyright line or footer (lowercase; ASCII case ignored).
+const MARK_WORDS: &[&str] = &[
+    "©",
+    "版权所有",
+    "版權所有",
+    "copyright",
+    "all rights reserved",
+];
+
+/// [`MARK_WORDS`] for the reference search [`is_boilerplate`] that [`Marks`] is tested against.
+#[cfg(test)]
 static MARKS: lex::Needles = lex::Needles::new(&[
     "©",
     "版权所有",
@@ -738,49 +887,55 @@ fn is_boilerplate(text: &str, span: Span) -> bool {
     MARKS.found_in(text.get(ls..le).unwrap_or(""))
 }
 
-/// The copyright marks of a text, searched once: the mentions come in text order and their
-/// windows move forwards, so each byte is searched once however many mentions share a line.
-#[derive(Default)]
+/// The copyright marks of a text (start, end byte offsets), all found in one pass before the
+/// mentions are resolved, so each mention's line costs a binary search rather than a search.
 struct Marks {
-    /// Every mark lying inside `lo..upto` (start, end), in text order.
     found: Vec<(usize, usize)>,
-    lo: usize,
-    upto: usize,
 }
 
 impl Marks {
-    /// Whether `text[ls..le]` holds a mark (the same as searching it directly).
-    fn within(&mut self, text: &str, ls: usize, le: usize) -> bool {
-        let b = text.as_bytes();
-        let le = le.min(b.len());
-        if ls >= le {
-            return false;
-        }
-        if ls < self.lo {
-            // Windows never move backwards; search directly if one does.
-            return MARKS.first_match(&b[..le], ls).is_some();
-        }
-        if ls >= self.upto {
-            self.found.clear();
-            self.lo = ls;
-            self.upto = ls;
-        }
-        if le > self.upto {
-            // Marks ending after `upto` start at most `longest - 1` bytes before it.
-            let from = self.lo.max(self.upto.saturating_sub(MARKS.longest() - 1));
-            let hay = &b[..le];
-            let mut at = from;
-            while let Some((s, e)) = MARKS.first_match(hay, at) {
-                if e > self.upto {
-                    self.found.push((s, e));
-                }
-                at = s + 1;
+    /// Every occurrence of a mark: `©`, `版权所有`, `版權所有`, `copyright`, `all rights
+    /// reserved` (ASCII case ignored; no mark overlaps another).
+    fn of(text: &str) -> Marks {
+        static MARK_SET: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+            std::sync::OnceLock::new();
+        let mut found = Vec::new();
+        match MARK_SET.get_or_init(|| cues(MARK_WORDS)) {
+            Some(ac) => {
+                each_cue(ac, text.as_bytes(), |s, e| {
+                    found.push((s, e));
+                    true
+                });
             }
-            self.upto = le;
+            None => {
+                let lower = text.to_ascii_lowercase();
+                for w in MARK_WORDS {
+                    found.extend(lower.match_indices(w).map(|(s, m)| (s, s + m.len())));
+                }
+            }
         }
-        self.found.retain(|m| m.0 >= ls);
-        self.lo = ls;
-        self.found.iter().any(|m| m.1 <= le)
+        found.sort_unstable();
+        found.dedup();
+        Marks { found }
+    }
+
+    /// Whether a mark starts within 200 bytes of `span` (its line window can hold one).
+    fn near(&self, span: Span) -> bool {
+        let i = self
+            .found
+            .partition_point(|m| m.0 < span.start.saturating_sub(200));
+        self.found.get(i).is_some_and(|m| m.0 <= span.end + 200)
+    }
+
+    /// Whether a mark lies inside `text[ls..le]`.
+    fn within(&self, ls: usize, le: usize) -> bool {
+        let i = self.found.partition_point(|m| m.0 < ls);
+        self.found
+            .get(i..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|m| m.0 < le)
+            .any(|m| m.1 <= le)
     }
 }
 
@@ -791,7 +946,25 @@ pub fn check(
     annotations: &Annotations,
     mentions: &[DateMention],
 ) -> Vec<Finding> {
-    checks::check(text, article, annotations, mentions)
+    checks::check(
+        text,
+        article,
+        annotations,
+        mentions,
+        &find_datelines(text, article),
+    )
+}
+
+/// [`check`], given the article's datelines ([`find_datelines`]), which the pipeline finds
+/// once for [`anchor_with`] and this.
+pub fn check_with(
+    text: &str,
+    article: &Article,
+    annotations: &Annotations,
+    mentions: &[DateMention],
+    datelines: &[Dateline],
+) -> Vec<Finding> {
+    checks::check(text, article, annotations, mentions, datelines)
 }
 
 /// Chooses the anchor: `published`, else the `--dct` date, else a dateline in the text.
@@ -801,13 +974,32 @@ pub fn anchor(
     annotations: &Annotations,
     dct: Option<Date>,
 ) -> Anchor {
+    if annotations.published.is_some() || dct.is_some() {
+        return anchor_with(text, article, annotations, dct, &[]);
+    }
+    anchor_with(
+        text,
+        article,
+        annotations,
+        dct,
+        &find_datelines(text, article),
+    )
+}
+
+/// [`anchor`], given the article's datelines ([`find_datelines`]).
+pub fn anchor_with(
+    text: &str,
+    article: &Article,
+    annotations: &Annotations,
+    dct: Option<Date>,
+    datelines: &[Dateline],
+) -> Anchor {
     if let Some(p) = &annotations.published {
         return Anchor::Published(p.value);
     }
     if let Some(d) = dct {
         return Anchor::Dct(d);
     }
-    let datelines = find_datelines(text, article);
     if let Some(d) = datelines.iter().find_map(|d| d.date) {
         return Anchor::Dateline(d);
     }

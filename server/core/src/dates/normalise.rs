@@ -436,6 +436,18 @@ fn push_int(s: &mut String, n: i32) {
     push_num(s, n.unsigned_abs(), 1);
 }
 
+/// Appends `n` as `{n:0width$}` writes it (the sign counts in the width).
+fn push_int_width(s: &mut String, n: i32, width: usize) {
+    if n < 0 {
+        s.push('-');
+    }
+    push_num(
+        s,
+        n.unsigned_abs(),
+        width.saturating_sub(usize::from(n < 0)),
+    );
+}
+
 fn year_str(y: i32) -> String {
     if y <= 0 {
         // Astronomical year 0 is 1 BC (TIMEX3 `BC0001`).
@@ -446,7 +458,8 @@ fn year_str(y: i32) -> String {
     }
     match u32::try_from(y).ok().filter(|y| *y <= 9999) {
         Some(y) => {
-            let mut s = String::with_capacity(4);
+            // Room for what the values append (`-10`, `-Q2`, `-W42-WE`).
+            let mut s = String::with_capacity(12);
             push_num(&mut s, y, 4);
             s
         }
@@ -455,7 +468,8 @@ fn year_str(y: i32) -> String {
 }
 
 fn day_value(d: Date, describe: String) -> Value {
-    let mut value = String::with_capacity(10);
+    // Room for a time or a part of the day (`2019-10-15T15:30`).
+    let mut value = String::with_capacity(16);
     push_iso(&mut value, d);
     Value {
         value,
@@ -466,7 +480,8 @@ fn day_value(d: Date, describe: String) -> Value {
 }
 
 fn long_date(d: Date) -> String {
-    let mut s = String::with_capacity(20);
+    // Room for what a part of the day or a time appends (`, afternoon`).
+    let mut s = String::with_capacity(40);
     push_num(&mut s, d.day, 1);
     s.push(' ');
     s.push_str(month_name(d.month));
@@ -528,12 +543,22 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
             let year = match (y, r) {
                 (Yr::Missing, Some(r)) => pick_year(r, *m, *d),
                 (Yr::Missing, None) => {
+                    let mut value = String::with_capacity(10);
+                    value.push_str("XXXX-");
+                    push_num(&mut value, *m, 2);
+                    value.push('-');
+                    push_num(&mut value, *d, 2);
+                    let mut describe = String::with_capacity(32);
+                    push_num(&mut describe, *d, 1);
+                    describe.push(' ');
+                    describe.push_str(month_name(*m));
+                    describe.push_str(" (year unknown)");
                     return Some(Value {
-                        value: format!("XXXX-{m:02}-{d:02}"),
+                        value,
                         granularity: Granularity::Day,
                         start: None,
-                        describe: format!("{d} {} (year unknown)", month_name(*m)),
-                    })
+                        describe,
+                    });
                 }
                 _ => resolve_year(*y, r)?,
             };
@@ -542,11 +567,18 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
         }
         Expr::DayOfMonth(d) => {
             let Some(r) = r.filter(|r| r.month_known) else {
+                let mut value = String::with_capacity(10);
+                value.push_str("XXXX-XX-");
+                push_num(&mut value, *d, 2);
+                let mut describe = String::with_capacity(32);
+                describe.push_str("day ");
+                push_num(&mut describe, *d, 1);
+                describe.push_str(" of an unknown month");
                 return Some(Value {
-                    value: format!("XXXX-XX-{d:02}"),
+                    value,
                     granularity: Granularity::Day,
                     start: None,
-                    describe: format!("day {d} of an unknown month"),
+                    describe,
                 });
             };
             let mut base = r.date.first_of_month();
@@ -564,12 +596,18 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
             let year = match (y, r) {
                 (Yr::Missing, Some(r)) => pick_year(r, *m, 15),
                 (Yr::Missing, None) => {
+                    let mut value = String::with_capacity(7);
+                    value.push_str("XXXX-");
+                    push_num(&mut value, *m, 2);
+                    let mut describe = String::with_capacity(24);
+                    describe.push_str(month_name(*m));
+                    describe.push_str(" (year unknown)");
                     return Some(Value {
-                        value: format!("XXXX-{m:02}"),
+                        value,
                         granularity: Granularity::Month,
                         start: None,
-                        describe: format!("{} (year unknown)", month_name(*m)),
-                    })
+                        describe,
+                    });
                 }
                 _ => resolve_year(*y, r)?,
             };
@@ -644,21 +682,40 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
             }
         }
         Expr::Decade(d) => Value {
-            value: format!("{d:03}"),
+            value: {
+                let mut v = String::with_capacity(3);
+                push_int_width(&mut v, *d, 3);
+                v
+            },
             granularity: Granularity::Decade,
             start: Date::new(d * 10, 1, 1),
-            describe: format!("the {}s", d * 10),
+            describe: {
+                let mut s = String::with_capacity(12);
+                s.push_str("the ");
+                push_int(&mut s, d * 10);
+                s.push('s');
+                s
+            },
         },
         Expr::Century(c) => Value {
-            value: format!("{c:02}"),
+            value: {
+                let mut v = String::with_capacity(2);
+                push_int_width(&mut v, *c, 2);
+                v
+            },
             granularity: Granularity::Century,
             start: Date::new(c * 100, 1, 1),
-            describe: format!(
-                "the {} century (years {}–{})",
-                ordinal(c + 1),
-                c * 100,
-                c * 100 + 99
-            ),
+            describe: {
+                let mut s = String::with_capacity(40);
+                s.push_str("the ");
+                push_ordinal(&mut s, c + 1);
+                s.push_str(" century (years ");
+                push_int(&mut s, c * 100);
+                s.push('–');
+                push_int(&mut s, c * 100 + 99);
+                s.push(')');
+                s
+            },
         },
         Expr::Holiday { y, h } => {
             let year = match (y, r) {
@@ -700,29 +757,52 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
         }
         Expr::Quarter { y, q } => {
             let year = resolve_year(*y, r)?;
+            let mut value = year_str(year);
+            value.push_str("-Q");
+            push_num(&mut value, *q, 1);
+            let mut describe = String::with_capacity(24);
+            describe.push_str("the ");
+            push_ordinal(&mut describe, *q as i32);
+            describe.push_str(" quarter of ");
+            push_int(&mut describe, year);
             Value {
-                value: format!("{}-Q{q}", year_str(year)),
+                value,
                 granularity: Granularity::Quarter,
                 start: Date::new(year, (q - 1) * 3 + 1, 1),
-                describe: format!("the {} quarter of {year}", ordinal(*q as i32)),
+                describe,
             }
         }
         Expr::Half { y, h } => {
             let year = resolve_year(*y, r)?;
+            let mut value = year_str(year);
+            value.push_str("-H");
+            push_num(&mut value, *h, 1);
+            let mut describe = String::with_capacity(24);
+            describe.push_str("the ");
+            push_ordinal(&mut describe, *h as i32);
+            describe.push_str(" half of ");
+            push_int(&mut describe, year);
             Value {
-                value: format!("{}-H{h}", year_str(year)),
+                value,
                 granularity: Granularity::Half,
                 start: Date::new(year, (h - 1) * 6 + 1, 1),
-                describe: format!("the {} half of {year}", ordinal(*h as i32)),
+                describe,
             }
         }
         Expr::Season { y, s } => {
             let year = resolve_year(*y, r)?;
+            let mut value = year_str(year);
+            value.push('-');
+            value.push_str(SEASONS.get(*s as usize)?);
+            let mut describe = String::with_capacity(16);
+            describe.push_str(SEASON_NAMES.get(*s as usize)?);
+            describe.push(' ');
+            push_int(&mut describe, year);
             Value {
-                value: format!("{}-{}", year_str(year), SEASONS.get(*s as usize)?),
+                value,
                 granularity: Granularity::Season,
                 start: Date::new(year, [3, 6, 9, 12][*s as usize % 4], 1),
-                describe: format!("{} {year}", SEASON_NAMES.get(*s as usize)?),
+                describe,
             }
         }
         Expr::Weekday { wd, week } => {
@@ -748,7 +828,11 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
                 .get((*wd as usize).wrapping_sub(1))
                 .copied()
                 .unwrap_or("?");
-            day_value(date, format!("{w} {}", long_date(date)))
+            let mut describe = String::with_capacity(32);
+            describe.push_str(w);
+            describe.push(' ');
+            describe.push_str(&long_date(date));
+            day_value(date, describe)
         }
         Expr::Rel { unit, n, .. } => rel(r?, *unit, *n)?,
         Expr::Ref(s) => Value {
@@ -794,11 +878,18 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
         }
         Expr::Set(unit) => {
             let (code, mult) = unit.duration_code();
+            let mut value = String::with_capacity(4);
+            value.push('P');
+            push_num(&mut value, mult, 1);
+            value.push_str(code);
+            let mut describe = String::with_capacity(16);
+            describe.push_str("every ");
+            describe.push_str(unit_name(*unit, false));
             Value {
-                value: format!("P{mult}{code}"),
+                value,
                 granularity: Granularity::Set,
                 start: None,
-                describe: format!("every {}", unit_name(*unit, false)),
+                describe,
             }
         }
         Expr::SetWeekday(wd) => Value {
@@ -821,11 +912,16 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
             if v.granularity != Granularity::Day {
                 return None;
             }
+            let (mut value, mut describe) = (v.value, v.describe);
+            value.push('T');
+            value.push_str(part.code());
+            describe.push_str(", ");
+            describe.push_str(part.name());
             Value {
-                value: format!("{}T{}", v.value, part.code()),
+                value,
                 granularity: Granularity::PartOfDay,
                 start: v.start,
-                describe: format!("{}, {}", v.describe, part.name()),
+                describe,
             }
         }
         Expr::Clock { inner, h, min } => {
@@ -833,11 +929,20 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
             if v.granularity != Granularity::Day {
                 return None;
             }
+            let (mut value, mut describe) = (v.value, v.describe);
+            value.push('T');
+            push_num(&mut value, *h, 2);
+            value.push(':');
+            push_num(&mut value, *min, 2);
+            describe.push_str(", ");
+            push_num(&mut describe, *h, 2);
+            describe.push(':');
+            push_num(&mut describe, *min, 2);
             Value {
-                value: format!("{}T{h:02}:{min:02}", v.value),
+                value,
                 granularity: Granularity::Time,
                 start: v.start,
-                describe: format!("{}, {h:02}:{min:02}", v.describe),
+                describe,
             }
         }
     })
@@ -876,6 +981,13 @@ fn unit_name(u: Unit, plural: bool) -> &'static str {
 }
 
 pub(crate) fn ordinal(n: i32) -> String {
+    let mut s = String::with_capacity(6);
+    push_ordinal(&mut s, n);
+    s
+}
+
+/// Appends `n` as an English ordinal (`1st`, `12th`, `22nd`).
+fn push_ordinal(s: &mut String, n: i32) {
     let suffix = match (n % 10, n % 100) {
         (_, 11..=13) => "th",
         (1, _) => "st",
@@ -883,7 +995,8 @@ pub(crate) fn ordinal(n: i32) -> String {
         (3, _) => "rd",
         _ => "th",
     };
-    format!("{n}{suffix}")
+    push_int(s, n);
+    s.push_str(suffix);
 }
 
 fn rel(r: &Reference, unit: Unit, n: i32) -> Option<Value> {
@@ -897,18 +1010,25 @@ fn rel(r: &Reference, unit: Unit, n: i32) -> Option<Value> {
             let d = r.date.add_days(7 * n64);
             let (y, w) = d.iso_week();
             let we = if unit == Unit::Weekend { "-WE" } else { "" };
+            let mut value = year_str(y);
+            value.push_str("-W");
+            push_num(&mut value, w, 2);
+            value.push_str(we);
+            let mut describe = String::with_capacity(32);
+            describe.push_str(if we.is_empty() {
+                "week"
+            } else {
+                "the weekend of week"
+            });
+            describe.push(' ');
+            push_num(&mut describe, w, 1);
+            describe.push_str(" of ");
+            push_int(&mut describe, y);
             Value {
-                value: format!("{}-W{w:02}{we}", year_str(y)),
+                value,
                 granularity: Granularity::Week,
                 start: Date::from_iso_week(y, w),
-                describe: format!(
-                    "{} {w} of {y}",
-                    if we.is_empty() {
-                        "week"
-                    } else {
-                        "the weekend of week"
-                    }
-                ),
+                describe,
             }
         }
         Unit::Month => {
@@ -993,6 +1113,23 @@ mod tests {
                 push_int(&mut s, y);
                 assert_eq!(s, format!("{y}"));
             }
+        }
+        for n in [
+            -1234, -100, -5, 0, 1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111, 2019,
+        ] {
+            for w in [1, 2, 3, 4] {
+                let mut s = String::new();
+                push_int_width(&mut s, n, w);
+                assert_eq!(s, format!("{n:0w$}"));
+            }
+            let suffix = match (n % 10, n % 100) {
+                (_, 11..=13) => "th",
+                (1, _) => "st",
+                (2, _) => "nd",
+                (3, _) => "rd",
+                _ => "th",
+            };
+            assert_eq!(ordinal(n), format!("{n}{suffix}"));
         }
     }
 

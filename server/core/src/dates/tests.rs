@@ -945,3 +945,34 @@ fn in_narratives_next_spring_counts_from_the_narratives_date() {
         vec![t("next spring", "DATE", "2025-SP")]
     );
 }
+
+#[test]
+fn marks_and_cues_are_found_in_any_case_across_the_pieces_read() {
+    for pad in [0, 4090, 4093, 4095, 4096, 8180] {
+        for mark in [
+            "CopyRight",
+            "©",
+            "版權所有",
+            "ALL RIGHTS reserved",
+            "all rights",
+        ] {
+            let text = format!("{}{mark} 2019 x{}", "a".repeat(pad), "版".repeat(3));
+            let lower = text.to_ascii_lowercase();
+            let mut want: Vec<(usize, usize)> = MARK_WORDS
+                .iter()
+                .flat_map(|w| lower.match_indices(w).map(|(s, m)| (s, s + m.len())))
+                .collect();
+            want.sort_unstable();
+            assert_eq!(Marks::of(&text).found, want, "{mark} after {pad}");
+        }
+        for (cue, future) in [
+            ("WILL ", true),
+            ("Is To ", true),
+            ("將", true),
+            ("wil l", false),
+        ] {
+            let s = format!("{}{cue}", "x".repeat(pad));
+            assert_eq!(future_tense(&s), future, "{cue} after {pad}");
+        }
+    }
+}

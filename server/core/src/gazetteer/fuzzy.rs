@@ -12,7 +12,7 @@
 //! the text, which the exact index checks).
 
 use super::index::{name_forms, Fx, NameKind};
-use super::text::{fold, is_cjk};
+use super::text::{fold, fold_word_into, is_cjk};
 use super::Institution;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -26,7 +26,9 @@ const STOP: &[&str] = &[
 /// The skeleton index.
 #[derive(Debug, Default)]
 pub struct Fuzzy {
-    by_skeleton: HashMap<u64, Vec<u32>, Fx>,
+    /// (skeleton key, record position), sorted: one flat list rather than a list per key,
+    /// so building it for 50k records is one sort, not 100k small allocations.
+    by_skeleton: Vec<(u64, u32)>,
 }
 
 /// The folded content words of a phrase.
@@ -38,13 +40,14 @@ fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn skeleton(w: &str) -> String {
+/// Writes the skeleton of a folded word into `out` (cleared first).
+fn skeleton_into(w: &str, out: &mut String) {
+    out.clear();
     let w = if w.len() > 3 {
         w.strip_suffix('s').unwrap_or(w)
     } else {
         w
     };
-    let mut out = String::with_capacity(w.len());
     for c in w.chars() {
         if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y') || out.ends_with(c) {
             continue;
@@ -52,9 +55,39 @@ fn skeleton(w: &str) -> String {
         out.push(c);
     }
     if out.is_empty() {
-        w.chars().take(1).collect()
-    } else {
-        out
+        out.extend(w.chars().take(1));
+    }
+}
+
+/// Scratch buffers for [`Keys::of`], reused across the names of a whole gazetteer.
+#[derive(Default)]
+struct Keys {
+    word: String,
+    skeleton: String,
+}
+
+impl Keys {
+    /// The skeleton key of a phrase (its content words, folded), when the phrase is long
+    /// enough to be compared: `key(&words(s))` without building the words.
+    fn of(&mut self, s: &str) -> Option<u64> {
+        let mut h = Fx::default().build_hasher();
+        let (mut n, mut letters) = (0, 0);
+        for raw in s
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            self.word.clear();
+            fold_word_into(raw, &mut self.word);
+            if STOP.contains(&self.word.as_str()) {
+                continue;
+            }
+            n += 1;
+            letters += self.word.chars().count();
+            skeleton_into(&self.word, &mut self.skeleton);
+            h.write(self.skeleton.as_bytes());
+            h.write_u8(0xff);
+        }
+        (n >= 3 && letters >= 15).then(|| h.finish())
     }
 }
 
@@ -65,8 +98,10 @@ fn key(words: &[String]) -> Option<u64> {
         return None;
     }
     let mut h = Fx::default().build_hasher();
+    let mut skeleton = String::new();
     for w in words {
-        h.write(skeleton(w).as_bytes());
+        skeleton_into(w, &mut skeleton);
+        h.write(skeleton.as_bytes());
         h.write_u8(0xff);
     }
     Some(h.finish())
@@ -114,6 +149,7 @@ impl Fuzzy {
     /// are names of their successors).
     pub fn build(records: &[Institution], by_key: &HashMap<String, usize>) -> Fuzzy {
         let mut f = Fuzzy::default();
+        let mut keys = Keys::default();
         for (i, r) in records.iter().enumerate() {
             // A curated unit's names may be short forms that need the parent in the text
             // ("Medical Research Council" of UKRI): the exact index decides those.
@@ -125,24 +161,25 @@ impl Fuzzy {
                 if kind != NameKind::Name || s.chars().any(is_cjk) {
                     continue;
                 }
-                if let Some(k) = key(&words(s)) {
-                    let list = f.by_skeleton.entry(k).or_default();
-                    if list.last() != Some(&(i as u32)) {
-                        list.push(i as u32);
-                    }
+                if let Some(k) = keys.of(s) {
+                    f.by_skeleton.push((k, i as u32));
                 }
             }
         }
+        f.by_skeleton.sort_unstable();
+        f.by_skeleton.dedup();
         f
     }
 
     /// The record a phrase nearly names (its position), when one record is nearest.
     pub fn lookup(&self, records: &[Institution], phrase: &str) -> Option<usize> {
         let pw = words(phrase);
-        let cands = self.by_skeleton.get(&key(&pw)?)?;
+        let k = key(&pw)?;
+        let from = self.by_skeleton.partition_point(|e| e.0 < k);
+        let cands = self.by_skeleton.get(from..).unwrap_or(&[]);
         let mut best: Option<(usize, usize)> = None; // (distance, record)
         let mut tie = false;
-        for &i in cands {
+        for &(_, i) in cands.iter().take_while(|e| e.0 == k) {
             let Some(r) = records.get(i as usize) else {
                 continue;
             };
@@ -201,6 +238,24 @@ mod tests {
             f.lookup(&records, "Tebrez Univarsity of Medecal Sciences"),
             None
         );
+    }
+
+    /// The key computed in place is the key of the phrase's words.
+    #[test]
+    fn keys_in_place_equal_keys_of_words() {
+        let mut keys = Keys::default();
+        for s in [
+            "Tabriz University of Medical Sciences",
+            "Universität für Bodenkultur Wien",
+            "Université Paris-Saclay et des Sciences",
+            "Institut de Ciències del Mar",
+            "A B C",
+            "Ludwig-Maximilians-Universität München",
+            "ÉCOLE NORMALE SUPÉRIEURE DE LYON",
+            "",
+        ] {
+            assert_eq!(keys.of(s), key(&words(s)), "{s}");
+        }
     }
 
     #[test]

@@ -73,99 +73,207 @@ pub struct Index {
     terminal: HashMap<u32, u32, Fx>,
     entries: Vec<Vec<Entry>>,
     nodes: u32,
-    /// A one-hash Bloom filter of the edges (built on the first walk): most tokens start no
-    /// name and most names stop after a token, and the filter tells so without a probe of
-    /// the edge map.
-    filter: std::sync::OnceLock<EdgeFilter>,
+    /// The trie laid out for walks (built on the first one).
+    matcher: std::sync::OnceLock<Matcher>,
 }
 
-/// Bits (16 per edge, a power of two) and the shift that maps a mixed edge to a bit.
+/// The trie laid out for matching (built once, on the first walk).
 ///
-/// Plus the edges again in a flat open-addressing table (linear probing, load ≤ 1/2) whose
-/// slots also hold the entry slot of the child: a walk step is one probe of one cache line.
-struct EdgeFilter {
+/// The children of a node sit together in `kids`, and the groups follow each other in
+/// depth-first order, so a walk along a name reads memory forward; each child carries where
+/// its own children are and its entry slot, so a step is one read. Up to eight children are
+/// a list; more (the root's thousands, a common first word's dozens) an open-addressing
+/// table. Before the root's table, a one-hash Bloom filter of the first tokens: most tokens
+/// start no name, and the filter says so from memory that stays in cache.
+struct Matcher {
+    kids: Box<[Kid]>,
+    root: Kid,
     bits: Box<[u64]>,
-    shift: u32,
-    /// (edge key `from << 32 | hash`, child node, entry slot of the child or `u32::MAX`);
-    /// empty slots have the key `u64::MAX`.
-    table: Box<[(u64, u32, u32)]>,
-    table_shift: u32,
+    bits_shift: u32,
+}
+
+/// A trie node as its parent's child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Kid {
+    hash: u32,
+    /// Its children: `kids[first..first + count]`, a list when `count <= LIST`, else a
+    /// table of `count` (a power of two) slots, linear probing, empty slots `Kid::NONE`.
+    first: u32,
+    count: u32,
+    /// Its entries' slot, or `NO_SLOT`.
+    slot: u32,
 }
 
 const NO_SLOT: u32 = u32::MAX;
-const EMPTY: u64 = u64::MAX;
+/// The most children kept as a list.
+const LIST: usize = 8;
 
-impl EdgeFilter {
-    fn build(ix: &Index) -> EdgeFilter {
-        let log2 = (ix.edges.len().max(1) * 16)
-            .next_power_of_two()
-            .trailing_zeros()
-            .clamp(12, 26);
-        let mut f = EdgeFilter {
-            bits: vec![0u64; 1 << (log2 - 6)].into_boxed_slice(),
-            shift: 64 - log2,
-            table: Box::new([]),
-            table_shift: 64,
+impl Kid {
+    /// An empty table slot (a node kept has children or entries).
+    const NONE: Kid = Kid {
+        hash: 0,
+        first: 0,
+        count: 0,
+        slot: NO_SLOT,
+    };
+}
+
+/// Where a hash goes in a table of `mask + 1` slots.
+#[inline]
+fn spot(h: u32, mask: usize) -> usize {
+    ((u64::from(h).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize) & mask
+}
+
+impl Matcher {
+    fn build(ix: &Index) -> Matcher {
+        // The edges by parent.
+        let mut edges: Vec<(u32, u32, u32)> =
+            ix.edges.iter().map(|(&(f, h), &t)| (f, h, t)).collect();
+        edges.sort_unstable();
+        let nodes = edges
+            .iter()
+            .map(|e| e.0.max(e.2) as usize + 1)
+            .max()
+            .unwrap_or(1);
+        let mut start = vec![0u32; nodes + 1];
+        for &(f, _, _) in &edges {
+            if let Some(s) = start.get_mut(f as usize + 1) {
+                *s += 1;
+            }
+        }
+        for k in 1..start.len() {
+            start[k] += start[k - 1];
+        }
+        let children = |n: u32| -> &[(u32, u32, u32)] {
+            let a = start.get(n as usize).copied().unwrap_or(0) as usize;
+            let b = start.get(n as usize + 1).copied().unwrap_or(0) as usize;
+            edges.get(a..b).unwrap_or(&[])
         };
-        let log2 = (ix.edges.len().max(1) * 2)
+        let slot = |n: u32| ix.terminal.get(&n).copied().unwrap_or(NO_SLOT);
+        // Depth-first from the root: a node's children are laid out when it is visited
+        // (each node once, whatever the edges of an index read from bytes). A child with
+        // neither children nor entries could only end a walk: it is left out.
+        let mut first = vec![u32::MAX; nodes];
+        let mut size = vec![0u32; nodes];
+        let mut kids: Vec<Kid> = Vec::with_capacity(edges.len());
+        let mut node_of: Vec<u32> = Vec::with_capacity(edges.len());
+        let mut kept: Vec<(u32, u32)> = Vec::new();
+        let mut stack = vec![0u32];
+        while let Some(n) = stack.pop() {
+            if first[n as usize] != u32::MAX {
+                continue;
+            }
+            let at = kids.len();
+            first[n as usize] = at as u32;
+            kept.clear();
+            kept.extend(
+                children(n)
+                    .iter()
+                    .filter(|e| !children(e.2).is_empty() || slot(e.2) != NO_SLOT)
+                    .map(|e| (e.1, e.2)),
+            );
+            let new = |h: u32, to: u32| Kid {
+                hash: h,
+                first: 0,
+                count: 0,
+                slot: slot(to),
+            };
+            if kept.len() <= LIST {
+                size[n as usize] = kept.len() as u32;
+                for &(h, to) in &kept {
+                    kids.push(new(h, to));
+                    node_of.push(to);
+                }
+            } else {
+                let len = (kept.len() * 2).next_power_of_two();
+                size[n as usize] = len as u32;
+                kids.resize(at + len, Kid::NONE);
+                node_of.resize(at + len, u32::MAX);
+                for &(h, to) in &kept {
+                    let mut p = spot(h, len - 1);
+                    while node_of[at + p] != u32::MAX {
+                        p = (p + 1) & (len - 1);
+                    }
+                    kids[at + p] = new(h, to);
+                    node_of[at + p] = to;
+                }
+            }
+            stack.extend(kept.iter().rev().map(|e| e.1));
+        }
+        for (k, &to) in kids.iter_mut().zip(&node_of) {
+            if let (Some(&f), Some(&s)) = (first.get(to as usize), size.get(to as usize)) {
+                (k.first, k.count) = (f, s);
+            }
+        }
+        let root = Kid {
+            hash: 0,
+            first: first[0],
+            count: size[0],
+            slot: NO_SLOT,
+        };
+        // 16 bits per first token: a false positive rate of about 6%.
+        let first_tokens = kids
+            .iter()
+            .take(root.count as usize)
+            .filter(|k| **k != Kid::NONE);
+        let bits_log2 = (first_tokens.clone().count() * 16)
             .next_power_of_two()
             .trailing_zeros()
-            .max(4);
-        let mut table = vec![(EMPTY, 0u32, NO_SLOT); 1 << log2];
-        f.table_shift = 64 - log2;
-        for (&(from, h), &to) in &ix.edges {
-            let key = u64::from(from) << 32 | u64::from(h);
-            let slot = ix.terminal.get(&to).copied().unwrap_or(NO_SLOT);
-            let mask = table.len() - 1;
-            let mut at = f.home(key);
-            while table[at].0 != EMPTY {
-                at = (at + 1) & mask;
-            }
-            table[at] = (key, to, slot);
+            .clamp(9, 26);
+        let mut m = Matcher {
+            root,
+            bits: vec![0u64; 1 << (bits_log2 - 6)].into_boxed_slice(),
+            bits_shift: 64 - bits_log2,
+            kids: Box::new([]),
+        };
+        for k in first_tokens {
+            let b = m.bit(k.hash);
+            m.bits[b >> 6] |= 1 << (b & 63);
         }
-        f.table = table.into_boxed_slice();
-        for &(from, h) in ix.edges.keys() {
-            let b = f.bit(from, h);
-            f.bits[b >> 6] |= 1 << (b & 63);
-        }
-        f
+        m.kids = kids.into_boxed_slice();
+        m
     }
 
     #[inline]
-    fn home(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.table_shift) as usize
+    fn bit(&self, h: u32) -> usize {
+        (u64::from(h).wrapping_mul(0xd6e8_feb8_6659_fd93) >> self.bits_shift) as usize
     }
 
-    /// The child of an edge and its entry slot.
+    /// The root's child for a first token.
     #[inline]
-    fn step(&self, from: u32, h: u32) -> Option<(u32, u32)> {
-        let key = u64::from(from) << 32 | u64::from(h);
-        let mask = self.table.len().checked_sub(1)?;
-        let mut at = self.home(key) & mask;
+    fn first(&self, h: u32) -> Option<Kid> {
+        let b = self.bit(h);
+        if self
+            .bits
+            .get(b >> 6)
+            .is_none_or(|w| w & (1 << (b & 63)) == 0)
+        {
+            return None;
+        }
+        self.next(self.root, h)
+    }
+
+    /// The child of `node` for the next token.
+    #[inline]
+    fn next(&self, node: Kid, h: u32) -> Option<Kid> {
+        let (from, count) = (node.first as usize, node.count as usize);
+        if count <= LIST {
+            let kids = self.kids.get(from..from + count)?;
+            return kids.iter().find(|k| k.hash == h).copied();
+        }
+        let table = self.kids.get(from..from + count)?;
+        let mask = count - 1;
+        let mut at = spot(h, mask);
         loop {
-            let &(k, to, slot) = self.table.get(at)?;
-            if k == key {
-                return Some((to, slot));
+            let k = table.get(at)?;
+            if k.hash == h && *k != Kid::NONE {
+                return Some(*k);
             }
-            if k == EMPTY {
+            if *k == Kid::NONE {
                 return None;
             }
             at = (at + 1) & mask;
         }
-    }
-
-    #[inline]
-    fn bit(&self, from: u32, h: u32) -> usize {
-        let x = (u64::from(from) << 32 | u64::from(h)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        (x >> self.shift) as usize
-    }
-
-    #[inline]
-    fn may_hold(&self, from: u32, h: u32) -> bool {
-        let b = self.bit(from, h);
-        self.bits
-            .get(b >> 6)
-            .is_some_and(|w| w & (1 << (b & 63)) != 0)
     }
 }
 
@@ -533,21 +641,31 @@ impl Index {
         }
     }
 
+    /// Lays the trie out for walks now rather than on the first walk.
+    pub fn prepare(&self) {
+        self.matcher.get_or_init(|| Matcher::build(self));
+    }
+
     /// Calls `f(end, entries)` for every form that starts at token `i` (`end` exclusive),
     /// shortest first. No form crosses a hard break.
+    #[inline]
     pub fn walk(&self, tokens: &[Token], i: usize, mut f: impl FnMut(usize, &[Entry])) {
-        let filter = self.filter.get_or_init(|| EdgeFilter::build(self));
-        let mut node = 0u32;
-        for (j, t) in tokens.iter().enumerate().skip(i) {
-            if j > i && t.has(BREAK) || !filter.may_hold(node, t.hash) {
-                break;
-            }
-            let Some((n, slot)) = filter.step(node, t.hash) else {
-                break;
-            };
-            node = n;
-            if let Some(list) = self.entries.get(slot as usize) {
+        let m = self.matcher.get_or_init(|| Matcher::build(self));
+        let Some(mut node) = tokens.get(i).and_then(|t| m.first(t.hash)) else {
+            return;
+        };
+        let mut j = i;
+        loop {
+            if let Some(list) = self.entries.get(node.slot as usize) {
                 f(j + 1, list);
+            }
+            j += 1;
+            match tokens.get(j) {
+                Some(t) if !t.has(BREAK) => match m.next(node, t.hash) {
+                    Some(n) => node = n,
+                    None => return,
+                },
+                _ => return,
             }
         }
     }
@@ -844,7 +962,7 @@ impl Index {
             terminal,
             entries,
             nodes,
-            filter: Default::default(),
+            matcher: Default::default(),
         })
     }
 }

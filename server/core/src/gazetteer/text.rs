@@ -296,6 +296,12 @@ fn fold_into(h: u64, c: char) -> u64 {
 /// The folded form of a word, for building hashes from names (`hash_word(&fold("Université"))`).
 pub fn fold(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
+    fold_word_into(word, &mut out);
+    out
+}
+
+/// [`fold`], appending to `out` (for callers folding many words into one buffer).
+pub fn fold_word_into(word: &str, out: &mut String) {
     for c in word.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
@@ -305,7 +311,6 @@ pub fn fold(word: &str) -> String {
             out.extend(c.to_lowercase());
         }
     }
-    out
 }
 
 /// Spelling variants and abbreviations read as one word: Centre/Center,
@@ -333,8 +338,22 @@ const SYNONYM_HASHES: [(u64, u64); SYNONYMS.len()] = {
     t
 };
 
+/// One bit per synonym (by its hash's low six bits): most words are told apart by one test.
+const SYNONYM_BITS: u64 = {
+    let mut bits = 0u64;
+    let mut i = 0;
+    while i < SYNONYM_HASHES.len() {
+        bits |= 1 << (SYNONYM_HASHES[i].0 & 63);
+        i += 1;
+    }
+    bits
+};
+
 #[inline]
 fn synonym(h: u64) -> u64 {
+    if SYNONYM_BITS & (1 << (h & 63)) == 0 {
+        return h;
+    }
     for &(a, b) in &SYNONYM_HASHES {
         if a == h {
             return b;
@@ -343,62 +362,130 @@ fn synonym(h: u64) -> u64 {
     h
 }
 
-/// The hash of a CJK character's token (Traditional folded to Simplified).
+/// The hash of a CJK character's token (Traditional folded to Simplified), as tokens carry
+/// it.
 #[inline]
-fn cjk_hash(c: char) -> u64 {
-    fnv_char(FNV_OFFSET, simplify(c))
+fn cjk_hash(c: char) -> u32 {
+    let code = c as u32;
+    if let Some(&h) = code
+        .checked_sub(HAN_FROM)
+        .and_then(|k| han_hashes().get(k as usize))
+    {
+        return h;
+    }
+    token_hash(fnv_char(FNV_OFFSET, c))
 }
 
-/// Traditional → Simplified for one character, from a table built once with `fast2s` (a
-/// maintained crate whose conversion maps each character to exactly one character, so
-/// positions stay exact; its few context-dependent cases are irrelevant to names).
-#[inline]
+/// The Han blocks where Traditional characters fold to Simplified ones.
+const HAN_FROM: u32 = 0x3400;
+const HAN_TO: u32 = 0x9FFF;
+
+/// Traditional → Simplified for one character, with `fast2s` (a maintained crate whose
+/// conversion maps each character to exactly one character, so positions stay exact; its
+/// few context-dependent cases are irrelevant to names). Slow: tokens read
+/// [`han_hashes`].
 fn simplify(c: char) -> char {
-    const FROM: u32 = 0x3400;
-    const TO: u32 = 0x9FFF;
-    static TABLE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
-    let code = c as u32;
-    if !(FROM..=TO).contains(&code) {
+    if !(HAN_FROM..=HAN_TO).contains(&(c as u32)) {
         return c;
     }
-    let table = TABLE.get_or_init(|| {
-        (FROM..=TO)
-            .map(|u| {
-                let ch = char::from_u32(u).unwrap_or(' ');
-                fast2s::convert(ch.encode_utf8(&mut [0; 4]))
-                    .chars()
-                    .next()
-                    .unwrap_or(ch)
-            })
-            .collect()
-    });
-    table.get((code - FROM) as usize).copied().unwrap_or(c)
+    fast2s::convert(c.encode_utf8(&mut [0; 4]))
+        .chars()
+        .next()
+        .unwrap_or(c)
 }
 
-/// Class of an ASCII byte for the tokenizer.
-const A_OTHER: u8 = 0;
-const A_LOWER: u8 = 1;
-const A_UPPER: u8 = 2;
-const A_DIGIT: u8 = 3;
-/// `&`, line breaks and hard breaks: handled one by one.
-const A_SPECIAL: u8 = 4;
+/// The token hash of every character from `HAN_FROM` to `HAN_TO`, simplified, computed
+/// once: a Han character's token costs one load.
+fn han_hashes() -> &'static [u32] {
+    static TABLE: std::sync::OnceLock<Box<[u32]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (HAN_FROM..=HAN_TO)
+            .map(|u| {
+                let c = simplify(char::from_u32(u).unwrap_or(' '));
+                token_hash(fnv_char(FNV_OFFSET, c))
+            })
+            .collect()
+    })
+}
 
-const ASCII_CLASS: [u8; 128] = {
-    let mut t = [A_OTHER; 128];
+/// Per byte: the folded byte of an ASCII letter or digit (lowercase), 0 for any other byte.
+const WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
     while b < 128 {
-        t[b] = match b as u8 {
-            b'a'..=b'z' => A_LOWER,
-            b'A'..=b'Z' => A_UPPER,
-            b'0'..=b'9' => A_DIGIT,
-            b'&' | b'\n' | b'\r' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b';' | b'!' | b'?'
-            | b'|' => A_SPECIAL,
-            _ => A_OTHER,
-        };
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
         b += 1;
     }
     t
 };
+
+/// Per byte: 1 for an ASCII letter, plus 1 << 32 for an uppercase one.
+const LETTER_COUNTS: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() {
+            t[b] = 1;
+        }
+        if c.is_ascii_uppercase() {
+            t[b] |= 1 << 32;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// ASCII bytes handled one by one: `&`, line breaks and hard breaks.
+const SPECIAL: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = matches!(
+            b as u8,
+            b'&' | b'\n'
+                | b'\r'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b';'
+                | b'!'
+                | b'?'
+                | b'|'
+        );
+        b += 1;
+    }
+    t
+};
+
+/// Punctuation and spaces common in news text (Latin-1, general punctuation, CJK and
+/// fullwidth punctuation) that are surely neither letters nor digits: they skip the slow
+/// Unicode lookup of `char::is_alphanumeric`.
+#[inline]
+fn surely_not_alphanumeric(c: char) -> bool {
+    matches!(c as u32,
+        0x80..=0xA9
+        | 0xAB..=0xB1
+        | 0xB4
+        | 0xB6..=0xB8
+        | 0xBB
+        | 0xBF
+        | 0x2000..=0x206F
+        | 0x3000..=0x3004
+        | 0x3008..=0x3020
+        | 0x3030
+        | 0x303D..=0x303F
+        | 0xFF00..=0xFF0F
+        | 0xFF1A..=0xFF20
+        | 0xFF3B..=0xFF40
+        | 0xFF5B..=0xFF65)
+}
 
 /// The word being read by [`tokenize`].
 struct Word {
@@ -428,59 +515,81 @@ impl Word {
 
 /// Cuts `text[from..to]` into tokens (offsets are into `text`).
 ///
-/// ASCII is read byte by byte through a class table (the bulk of English text); other
-/// characters are decoded and classified one by one.
+/// ASCII letters and digits are folded and hashed byte by byte without decoding (the bulk
+/// of English text), Han characters hashed by one table load (the bulk of Chinese text);
+/// other characters are decoded and classified one by one.
 pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
-    let mut out = Vec::with_capacity((to.saturating_sub(from)) / 5 + 1);
     let Some(slice) = text.get(from..to) else {
-        return out;
+        return Vec::new();
     };
-    let and_hash = AND_HASH;
+    // About a token per 5 bytes of ASCII and per CJK character (a lead byte of 3 or 4).
+    let wide = slice
+        .as_bytes()
+        .chunks(64)
+        .map(|c| c.iter().map(|&b| u8::from(b >= 0xE0)).sum::<u8>() as usize)
+        .sum::<usize>();
+    let mut out = Vec::with_capacity((slice.len().saturating_sub(3 * wide)) / 5 + wide + 1);
     let mut pending: u8 = BREAK;
     let mut newlines = 0u8;
     let mut word: Option<Word> = None;
     let mut prev_cjk = false;
+    // Fetched at the first Han character: a text without any needs no table.
+    let mut han: Option<&[u32]> = None;
     let bytes = slice.as_bytes();
     let mut i = 0usize;
-    while i < bytes.len() {
-        let b = bytes[i];
+    while let Some(&b) = bytes.get(i) {
         let at = from + i;
-        if b < 0x80 {
-            let class = ASCII_CLASS[b as usize];
-            if class != A_OTHER && class != A_SPECIAL {
-                // A letter or digit: start or continue a word; a run of them at once.
-                let w = word.get_or_insert(Word {
-                    start: at,
-                    hash: FNV_OFFSET,
-                    flags: pending | if class == A_UPPER { CAP } else { 0 },
-                    letters: 0,
-                    uppers: 0,
-                });
-                let mut h = w.hash;
-                let (mut letters, mut uppers) = (w.letters, w.uppers);
-                while i < bytes.len() {
-                    let b = bytes[i];
-                    let class = if b < 0x80 {
-                        ASCII_CLASS[b as usize]
-                    } else {
-                        A_OTHER
-                    };
-                    match class {
-                        A_LOWER => letters += 1,
-                        A_UPPER => {
-                            letters += 1;
-                            uppers += 1;
-                        }
-                        A_DIGIT => {}
-                        _ => break,
+        let folded = WORD_BYTE[b as usize];
+        if folded != 0 {
+            // A run of ASCII letters and digits, starting or continuing a word.
+            let (start, mut h, flags, mut letters, mut uppers) = match word.take() {
+                Some(w) => (w.start, w.hash, w.flags, w.letters, w.uppers),
+                None => (
+                    at,
+                    FNV_OFFSET,
+                    pending | if folded != b { CAP } else { 0 },
+                    0,
+                    0,
+                ),
+            };
+            // Letters in the low half, uppercase letters in the high half: one add a byte.
+            let mut counts = u64::from(letters) | u64::from(uppers) << 32;
+            let (mut b, mut folded) = (b, folded);
+            loop {
+                h = fnv_byte(h, folded);
+                counts += LETTER_COUNTS[b as usize];
+                i += 1;
+                match bytes.get(i) {
+                    Some(&n) if WORD_BYTE[n as usize] != 0 => {
+                        b = n;
+                        folded = WORD_BYTE[n as usize];
                     }
-                    h = fnv_byte(h, b.to_ascii_lowercase());
-                    i += 1;
+                    _ => break,
                 }
-                (w.hash, w.letters, w.uppers) = (h, letters, uppers);
-                prev_cjk = false;
-                continue;
             }
+            (letters, uppers) = (counts as u32, (counts >> 32) as u32);
+            let w = Word {
+                start,
+                hash: h,
+                flags,
+                letters,
+                uppers,
+            };
+            prev_cjk = false;
+            match bytes.get(i) {
+                Some(&n) if n >= 0x80 => word = Some(w), // may go on ("Universität")
+                next => {
+                    out.push(w.finish(from + i));
+                    pending = 0;
+                    newlines = 0;
+                    if next == Some(&b' ') {
+                        i += 1; // the usual separator, as the ASCII branch below reads it
+                    }
+                }
+            }
+            continue;
+        }
+        if b < 0x80 {
             // Any other character ends the current word.
             if let Some(w) = word.take() {
                 out.push(w.finish(at));
@@ -488,10 +597,10 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
                 newlines = 0;
             }
             let after_cjk = std::mem::replace(&mut prev_cjk, false);
-            if class == A_SPECIAL {
+            if SPECIAL[b as usize] {
                 match b {
                     b'&' => {
-                        out.push(Token::new(at, at + 1, and_hash, pending));
+                        out.push(Token::new(at, at + 1, AND_HASH, pending));
                         pending = 0;
                         newlines = 0;
                     }
@@ -512,7 +621,7 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
                         }
                     }
                     b'(' if after_cjk => {
-                        if let Some(n) = pinyin_group_len(&slice[i..]) {
+                        if let Some(n) = slice.get(i..).and_then(pinyin_group_len) {
                             i += n;
                             prev_cjk = true; // 學(xué)院 reads as 學院
                             continue;
@@ -525,13 +634,61 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
             i += 1;
             continue;
         }
-        // Not ASCII: decode the character (`i` is always on a character boundary).
+        // A Han character (three bytes in UTF-8, `i` on a character boundary).
+        if (0xE3..=0xE9).contains(&b) {
+            if let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) {
+                let code =
+                    u32::from(b & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
+                if matches!(code, 0x3400..=0x4DBF | 0x4E00..=0x9FFF) {
+                    let table = *han.get_or_insert_with(han_hashes);
+                    if let Some(&hash) = table.get((code - HAN_FROM) as usize) {
+                        if let Some(w) = word.take() {
+                            out.push(w.finish(at));
+                            pending = 0;
+                        }
+                        out.push(Token {
+                            start: at as u32,
+                            hash,
+                            len: 3,
+                            flags: pending | CJK,
+                        });
+                        pending = 0;
+                        newlines = 0;
+                        prev_cjk = true;
+                        i += 3;
+                        // The Han characters that follow, in a loop of their own.
+                        while let Some(&[c0, c1, c2]) = bytes.get(i..i + 3) {
+                            let code = u32::from(c0 & 0x0F) << 12
+                                | u32::from(c1 & 0x3F) << 6
+                                | u32::from(c2 & 0x3F);
+                            if !(0xE3..=0xE9).contains(&c0)
+                                || !matches!(code, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+                            {
+                                break;
+                            }
+                            let Some(&hash) = table.get((code - HAN_FROM) as usize) else {
+                                break;
+                            };
+                            out.push(Token {
+                                start: (from + i) as u32,
+                                hash,
+                                len: 3,
+                                flags: CJK,
+                            });
+                            i += 3;
+                        }
+                        continue;
+                    }
+                }
+            }
+        }
+        // Any other character: decoded.
         let Some(c) = slice.get(i..).and_then(|r| r.chars().next()) else {
             break;
         };
         let len = c.len_utf8();
         let cjk = is_cjk(c);
-        let is_word_char = (!cjk && c.is_alphanumeric())
+        let is_word_char = (!cjk && !surely_not_alphanumeric(c) && c.is_alphanumeric())
             || (('\u{300}'..='\u{36f}').contains(&c) && word.is_some());
         if is_word_char {
             let (upper, lower) = (c.is_uppercase(), c.is_lowercase());
@@ -559,7 +716,12 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
             newlines = 0;
         }
         if cjk {
-            out.push(Token::new(at, at + len, cjk_hash(c), pending | CJK));
+            out.push(Token {
+                start: at as u32,
+                hash: cjk_hash(c),
+                len: len as u16,
+                flags: pending | CJK,
+            });
             pending = 0;
             newlines = 0;
             prev_cjk = true;
@@ -567,7 +729,7 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
             continue;
         }
         if prev_cjk && c == '（' {
-            if let Some(n) = pinyin_group_len(&slice[i..]) {
+            if let Some(n) = slice.get(i..).and_then(pinyin_group_len) {
                 i += n;
                 continue; // stays "after a CJK char"
             }
@@ -752,8 +914,15 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn fast_and_reference_tokenizers_agree(s in "[a-zA-Z0-9 &()（）\n\r.,學院中國xuéÉß\u{a0}\u{301}]{0,60}") {
+        fn fast_and_reference_tokenizers_agree(s in "[a-zA-Z0-9 &()（）\n\r.,學院中國xuéÉß\u{a0}\u{301}，。“”·ª²《》々〇Ａ䷀㐀鿿]{0,60}") {
             proptest::prop_assert_eq!(tokenize_str(&s), tokenize_reference(&s, 0, s.len()));
+        }
+    }
+
+    #[test]
+    fn punctuation_that_skips_the_unicode_lookup_is_no_letter_or_digit() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            assert!(!surely_not_alphanumeric(c) || !c.is_alphanumeric(), "{c:?}");
         }
     }
 

@@ -6,9 +6,13 @@ use crate::article::edit::{append_to_list, remove_list_item, top_level, Item};
 use crate::article::ids::InstitutionId;
 use crate::article::{Annotations, Article, InstitutionEntry};
 use crate::findings::{Finding, Fix, TextEdit};
+use crate::gazetteer::index::Fx;
 use crate::gazetteer::text::{fold, tokenize, tokenize_str};
 use crate::gazetteer::{Gazetteer, Institution};
 use crate::text::similarity::did_you_mean;
+use std::collections::HashSet;
+
+type FxSet<T> = HashSet<T, Fx>;
 
 fn item_for(r: &Institution) -> Item {
     let mut fields = vec![
@@ -65,41 +69,49 @@ struct Ctx<'a> {
     article: &'a Article,
     annotations: &'a Annotations,
     gaz: &'a Gazetteer,
+    /// The record of each entry of `annotations.institutions` (resolved once).
+    resolved: Vec<Option<&'a Institution>>,
 }
 
-impl Ctx<'_> {
-    fn resolve(&self, e: &InstitutionEntry) -> Option<&Institution> {
-        e.parsed_id.as_ref().and_then(|id| self.gaz.resolve(id))
+impl<'a> Ctx<'a> {
+    /// The entries with their records.
+    fn entries(
+        &self,
+    ) -> impl Iterator<Item = (&'a InstitutionEntry, Option<&'a Institution>)> + '_ {
+        self.annotations
+            .institutions
+            .iter()
+            .zip(self.resolved.iter().copied())
     }
 
     /// Whether the record (or an ancestor) is annotated.
     fn is_annotated(&self, r: &Institution) -> bool {
-        let mut chain = vec![r];
-        if let Some(p) = self.gaz.position(&r.key) {
-            chain.extend(
-                self.gaz
-                    .ancestors(p)
-                    .into_iter()
-                    .filter_map(|a| self.gaz.at(a)),
-            );
+        if self.annotations.institutions.is_empty() {
+            return false;
         }
-        self.annotations.institutions.iter().any(|e| {
-            chain.iter().any(|r| match (&e.parsed_id, self.resolve(e)) {
-                (Some(id), _) if r.has_id(id) => true,
-                (_, None) => e
-                    .name
-                    .as_ref()
-                    .is_some_and(|n| name_fits(self.gaz, r, &n.value)),
-                _ => false,
+        let listed = |r: &Institution| {
+            self.entries()
+                .any(|(e, resolved)| match (&e.parsed_id, resolved) {
+                    (Some(id), _) if r.has_id(id) => true,
+                    (_, None) => e
+                        .name
+                        .as_ref()
+                        .is_some_and(|n| name_fits(self.gaz, r, &n.value)),
+                    _ => false,
+                })
+        };
+        listed(r)
+            || self.gaz.position(&r.key).is_some_and(|p| {
+                self.gaz
+                    .any_ancestor(p, |a| self.gaz.at(a).is_some_and(listed))
             })
-        })
     }
 
     /// Edits adding records to `institutions` (and their countries to `countries` if that
     /// list exists).
-    fn add_edits(&self, records: &[&Institution]) -> Option<Vec<TextEdit>> {
-        let items: Vec<Item> = records.iter().map(|r| item_for(r)).collect();
-        let mut edits = append_to_list(self.text, self.article, "institutions", &items)?;
+    /// `items` are the records' entries ([`item_for`], built once by the caller).
+    fn add_edits(&self, records: &[&Institution], items: &[Item]) -> Option<Vec<TextEdit>> {
+        let mut edits = append_to_list(self.text, self.article, "institutions", items)?;
         if top_level(self.article, "countries").is_some_and(|n| n.as_seq().is_some()) {
             let mut new: Vec<Item> = Vec::new();
             for r in records {
@@ -128,6 +140,11 @@ pub fn check(
         article,
         annotations,
         gaz,
+        resolved: annotations
+            .institutions
+            .iter()
+            .map(|e| e.parsed_id.as_ref().and_then(|id| gaz.resolve(id)))
+            .collect(),
     };
     let mut out = Vec::new();
     let editable = article
@@ -136,11 +153,11 @@ pub fn check(
         .is_some_and(|fm| fm.errors.is_empty());
 
     // Entries: ids that resolve to nothing, names and countries that disagree.
-    for e in &annotations.institutions {
+    for (e, resolved) in cx.entries() {
         let (Some(id), Some(pid)) = (&e.id, &e.parsed_id) else {
             continue;
         };
-        match cx.resolve(e) {
+        match resolved {
             None => {
                 let could_know = match pid {
                     InstitutionId::Key(_) => true,
@@ -235,17 +252,25 @@ pub fn check(
     // Mentioned but not annotated.
     if editable {
         let mut missing: Vec<(&Institution, &InstitutionMention)> = Vec::new();
+        // Each key is decided at its first mention (a record's key is the key it is found by).
+        let mut seen: FxSet<&str> = FxSet::default();
         for m in mentions {
             let Link::Known(k) = &m.link else { continue };
+            if !seen.insert(k.as_str()) {
+                continue;
+            }
             let Some(r) = gaz.get(k) else { continue };
-            if missing.iter().any(|(x, _)| x.key == r.key) || cx.is_annotated(r) {
+            if cx.is_annotated(r) {
                 continue;
             }
             missing.push((r, m));
         }
         let all: Vec<&Institution> = missing.iter().map(|(r, _)| *r).collect();
-        let add_all = (all.len() >= 2).then(|| cx.add_edits(&all)).flatten();
-        for (r, m) in &missing {
+        let items: Vec<Item> = all.iter().map(|r| item_for(r)).collect();
+        let add_all = (all.len() >= 2)
+            .then(|| cx.add_edits(&all, &items))
+            .flatten();
+        for ((r, m), item) in missing.iter().zip(&items) {
             let mut f = Finding::new(
                 &NOT_ANNOTATED,
                 m.span,
@@ -257,7 +282,7 @@ pub fn check(
             );
             // When several are missing, the set fix is the safe one: `--fix` and fixAll then
             // add them all in one round instead of one per round.
-            if let Some(edits) = cx.add_edits(&[r]) {
+            if let Some(edits) = cx.add_edits(&[r], std::slice::from_ref(item)) {
                 f = f.with_fix(Fix::new(
                     format!("Add {} to annotations", r.name),
                     edits,
@@ -287,20 +312,35 @@ pub fn check(
                 .collect()
         })
     };
-    for e in &annotations.institutions {
-        let mentioned = match cx.resolve(e) {
-            Some(r) => mentions.iter().any(|m| match &m.link {
-                Link::Known(k) => {
-                    k == &r.key
-                        || gaz.position(k).is_some_and(|p| {
-                            gaz.ancestors(p)
-                                .iter()
-                                .any(|a| gaz.at(*a).is_some_and(|x| x.key == r.key))
-                        })
+    // The keys of the records mentioned, their ancestors' and those of ambiguous mentions.
+    let mentioned_keys = std::cell::OnceCell::new();
+    let mentioned_keys = || {
+        mentioned_keys.get_or_init(|| {
+            let mut keys: FxSet<&str> = FxSet::default();
+            for m in mentions {
+                match &m.link {
+                    Link::Known(k) => {
+                        if keys.insert(k.as_str()) {
+                            if let Some(p) = gaz.position(k) {
+                                gaz.any_ancestor(p, |a| {
+                                    if let Some(x) = gaz.at(a) {
+                                        keys.insert(x.key.as_str());
+                                    }
+                                    false
+                                });
+                            }
+                        }
+                    }
+                    Link::Ambiguous(ks) => keys.extend(ks.iter().map(String::as_str)),
+                    Link::Unknown => {}
                 }
-                Link::Ambiguous(keys) => keys.contains(&r.key),
-                Link::Unknown => false,
-            }),
+            }
+            keys
+        })
+    };
+    for (e, resolved) in cx.entries() {
+        let mentioned = match resolved {
+            Some(r) => mentioned_keys().contains(r.key.as_str()),
             None => {
                 if e.parsed_id.is_none() && e.id.is_some() {
                     continue; // a malformed id is reported by the schema check
@@ -358,7 +398,7 @@ pub fn check(
         );
         if editable || article.front_matter.is_none() {
             for r in &records {
-                if let Some(edits) = cx.add_edits(&[r]) {
+                if let Some(edits) = cx.add_edits(&[r], &[item_for(r)]) {
                     f = f.with_fix(Fix::new(
                         format!(
                             "Annotate as {} ({}, {})",
@@ -377,18 +417,29 @@ pub fn check(
 
     // Unknown candidates.
     let mut seen: Vec<String> = Vec::new();
+    let listed_names = std::cell::OnceCell::new();
+    let listed_names = || {
+        listed_names.get_or_init(|| {
+            annotations
+                .institutions
+                .iter()
+                .filter_map(|e| e.name.as_ref().map(|n| folded_words(&n.value)))
+                .collect::<Vec<String>>()
+        })
+    };
+    // A text already met is listed or reported: skipped before folding it again.
+    let mut raws: FxSet<&str> = FxSet::default();
     for m in mentions {
         if m.link != Link::Unknown {
             continue;
         }
         let raw = m.span.slice(text);
+        if !raws.insert(raw) {
+            continue;
+        }
         let name: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         let key = folded_words(&name);
-        let listed = annotations.institutions.iter().any(|e| {
-            e.name
-                .as_ref()
-                .is_some_and(|n| folded_words(&n.value) == key)
-        });
+        let listed = listed_names().contains(&key);
         if listed || seen.contains(&key) {
             continue;
         }

@@ -1,6 +1,7 @@
 //! Country names and adjectives (English and Chinese), used as evidence when an acronym or
 //! name fits institutions of several countries, and to trim "of Laos" off unknown candidates.
 
+use super::HashBits;
 use crate::gazetteer::index::Fx;
 use crate::gazetteer::text::{tokenize_str, Token, BREAK};
 use std::collections::HashMap;
@@ -117,6 +118,8 @@ const COUNTRIES: &[(&str, &[&str])] = &[
 pub struct Countries {
     /// First token hash → (remaining hashes, code).
     first: HashMap<u32, Vec<(Vec<u32>, &'static str)>, Fx>,
+    /// The first tokens' hashes: almost every token starts no country name.
+    starts: HashBits,
 }
 
 pub fn countries() -> &'static Countries {
@@ -134,15 +137,25 @@ pub fn countries() -> &'static Countries {
         for v in first.values_mut() {
             v.sort_by_key(|x| std::cmp::Reverse(x.0.len()));
         }
-        Countries { first }
+        let starts = HashBits::new(first.keys().copied());
+        Countries { first, starts }
     })
 }
 
 impl Countries {
+    /// Whether a country name may start with a token of this hash (no false negatives).
+    #[inline]
+    fn may_start(&self, hash: u32) -> bool {
+        self.starts.may_contain(hash)
+    }
+
     /// The country named at token `i`, with the number of tokens its name takes.
     /// Short Latin names are matched only capitalised ("China", not "china").
     pub fn at(&self, text: &str, tokens: &[Token], i: usize) -> Option<(&'static str, usize)> {
         let t = tokens.get(i)?;
+        if !self.may_start(t.hash) {
+            return None;
+        }
         let list = self.first.get(&t.hash)?;
         let is_cap = |t: &Token| {
             t.text(text)
@@ -169,7 +182,11 @@ impl Countries {
     pub fn mentioned(&self, text: &str, tokens: &[Token]) -> Vec<&'static str> {
         let mut out: Vec<&'static str> = Vec::new();
         let mut i = 0;
-        while i < tokens.len() {
+        while let Some(t) = tokens.get(i) {
+            if !self.may_start(t.hash) {
+                i += 1;
+                continue;
+            }
             match self.at(text, tokens, i) {
                 Some((code, n)) => {
                     if !out.contains(&code) {

@@ -426,15 +426,19 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
     let ix = gaz.index();
 
     // 1. Every form starting at every token: the longest valid one. The candidates of all
-    // drafts live in one pool; `cur` and `best` are scratch lists reused across tokens.
+    // drafts live in one pool: a form's are written at the pool's end, then moved over
+    // those of the shorter form from the same token.
     let mut pool: Vec<Cand> = Vec::new();
     let mut found: Vec<Draft> = Vec::new();
-    let mut cur: Vec<Cand> = Vec::new();
-    let mut best: Vec<Cand> = Vec::new();
     for i in 0..toks.len() {
+        let base = pool.len();
         let mut best_at: Option<(usize, MatchKind)> = None;
         ix.walk(&toks, i, |end, entries| {
-            cur.clear();
+            if pool.capacity() == 0 {
+                // Sized once for the block (a form for every tenth token or so).
+                pool.reserve(toks.len() / 8 + 4);
+            }
+            let fresh = pool.len();
             let mut any_name = false;
             for e in entries {
                 if let Some(x) = &e.exact {
@@ -449,8 +453,8 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
                     continue;
                 }
                 any_name |= e.kind == NameKind::Name;
-                match cur.iter_mut().find(|c| c.inst == e.inst) {
-                    None => cur.push(Cand {
+                match pool[fresh..].iter_mut().find(|c| c.inst == e.inst) {
+                    None => pool.push(Cand {
                         inst: e.inst,
                         primary: e.primary,
                         contextual: e.contextual,
@@ -461,37 +465,64 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
                     }
                 }
             }
-            if !cur.is_empty() {
+            if pool.len() > fresh {
                 let kind = if any_name {
                     MatchKind::Name
                 } else {
                     MatchKind::Acronym
                 };
-                std::mem::swap(&mut cur, &mut best);
+                let n = pool.len() - fresh;
+                pool.copy_within(fresh.., base);
+                pool.truncate(base + n);
                 best_at = Some((end, kind));
             }
         });
         if let Some((end, kind)) = best_at {
-            let from = pool.len() as u32;
-            pool.extend_from_slice(&best);
+            if found.capacity() == 0 {
+                found.reserve(toks.len() / 8 + 2);
+            }
             let mut d = Draft::new(i, end, kind, None);
-            d.cands = (from, pool.len() as u32);
+            d.cands = (base as u32, pool.len() as u32);
             found.push(d);
         }
     }
     // 2. Longest first, then leftmost; no overlaps (starts are unique: the order is total).
-    found.sort_unstable_by_key(|d| (std::cmp::Reverse(d.end - d.start), d.start));
-    let mut covered = vec![false; toks.len()];
-    let mut drafts: Vec<Draft> = Vec::new();
-    for d in found {
-        if covered[d.start..d.end].iter().any(|&c| c) {
-            continue;
+    // `found` is by start: the drafts kept stay in its order, and the sort is of keys.
+    if found.len() > 1 {
+        let mut order: Vec<u64> = found
+            .iter()
+            .enumerate()
+            .map(|(k, d)| {
+                let len = u32::try_from(d.end - d.start).unwrap_or(u32::MAX);
+                u64::from(u32::MAX - len) << 32 | k as u64
+            })
+            .collect();
+        order.sort_unstable();
+        let mut covered = vec![false; toks.len()];
+        let mut keep = vec![false; found.len()];
+        for key in order {
+            let k = (key & u64::from(u32::MAX)) as usize;
+            let Some(d) = found.get(k) else { continue };
+            let Some(span) = covered.get_mut(d.start..d.end) else {
+                continue;
+            };
+            if span.iter().any(|&c| c) {
+                continue;
+            }
+            span.iter_mut().for_each(|c| *c = true);
+            keep[k] = true;
         }
-        covered[d.start..d.end].iter_mut().for_each(|c| *c = true);
-        drafts.push(d);
+        let mut k = 0;
+        found.retain(|_| {
+            k += 1;
+            keep.get(k - 1).copied().unwrap_or(false)
+        });
     }
-    drafts.sort_by_key(|d| d.start);
-    Forms { toks, drafts, pool }
+    Forms {
+        toks,
+        drafts: found,
+        pool,
+    }
 }
 
 /// Steps 3–8 of recognition (document-level: acronyms defined anywhere, evidence, sub-units,
@@ -522,7 +553,7 @@ pub fn recognise_forms(
     let mut bindings: FxMap<&str, (u32, usize)> = FxMap::default();
     for k in 1..toks.len() {
         let t = &toks[k];
-        if !is_acronym_like(t) || !t.has(BREAK) {
+        if !t.has(BREAK) || !is_acronym_like(t) {
             continue;
         }
         let open = gap(text, &toks[k - 1], t);
@@ -547,18 +578,22 @@ pub fn recognise_forms(
             continue;
         };
         // Confirmed by the gazetteer: the record or an ancestor has this acronym.
+        let has_acr = |i: usize| {
+            gaz.at(i)
+                .is_some_and(|r| r.acronyms.iter().any(|a| a == acr))
+        };
         let mut bound: Option<u32> = None;
         for c in p.cands(&pool) {
-            let chain = std::iter::once(c.inst as usize).chain(gaz.ancestors(c.inst as usize));
-            for i in chain {
-                if gaz
-                    .at(i)
-                    .is_some_and(|r| r.acronyms.iter().any(|a| a == acr))
-                {
-                    bound = Some(i as u32);
-                    break;
-                }
+            if has_acr(c.inst as usize) {
+                bound = Some(c.inst);
+                break;
             }
+            gaz.any_ancestor(c.inst as usize, |a| {
+                if has_acr(a) {
+                    bound = Some(a as u32);
+                }
+                bound.is_some()
+            });
             if bound.is_some() {
                 break;
             }
@@ -589,39 +624,63 @@ pub fn recognise_forms(
         drafts.sort_by_key(|d| d.start);
     }
 
-    // 4. Evidence: countries named, annotated records, records named unambiguously.
-    let mut doc_countries: FxSet<&str> = countries().mentioned(text, &toks).into_iter().collect();
-    doc_countries.extend(annotations.countries.iter().map(|c| c.value.as_str()));
-    let mut annotated: FxSet<u32> = FxSet::default();
-    for e in &annotations.institutions {
-        if let Some(r) = e.parsed_id.as_ref().and_then(|id| gaz.resolve(id)) {
-            if let Some(p) = gaz.position(&r.key) {
-                annotated.insert(p as u32);
-            }
-        }
-        if let Some(c) = &e.country {
-            doc_countries.insert(c.value.as_str());
-        }
-    }
-    let mut named: FxSet<u32> = FxSet::default();
+    // 4. Evidence: records named unambiguously, annotated records, countries named. Sorted
+    // lists; the annotations and countries are gathered only when a form needs evidence.
+    let mut named: Vec<u32> = Vec::new();
     for d in &drafts {
         if d.kind != MatchKind::Name {
             continue;
         }
         let mut direct = d.cands(&pool).iter().filter(|c| !c.contextual);
         if let (Some(c), None) = (direct.next(), direct.next()) {
-            named.insert(c.inst);
-            if let Some(c) = gaz.at(c.inst as usize).and_then(|r| r.country.as_deref()) {
-                doc_countries.insert(c);
-            }
+            named.push(c.inst);
         }
     }
-    let mut family: FxSet<u32> = named.clone();
-    for &n in &named {
-        family.extend(gaz.ancestors(n as usize).into_iter().map(|a| a as u32));
-    }
+    named.sort_unstable();
+    named.dedup();
+    let is_named = |i: u32| named.binary_search(&i).is_ok();
+    let evidence = std::cell::OnceCell::new();
+    let evidence = || {
+        evidence.get_or_init(|| {
+            let mut countries = countries().mentioned(text, &toks);
+            countries.extend(annotations.countries.iter().map(|c| c.value.as_str()));
+            let mut annotated: Vec<u32> = Vec::new();
+            for e in &annotations.institutions {
+                if let Some(r) = e.parsed_id.as_ref().and_then(|id| gaz.resolve(id)) {
+                    if let Some(p) = gaz.position(&r.key) {
+                        annotated.push(p as u32);
+                    }
+                }
+                if let Some(c) = &e.country {
+                    countries.push(c.value.as_str());
+                }
+            }
+            let mut family = named.clone();
+            for &n in &named {
+                if let Some(c) = gaz.at(n as usize).and_then(|r| r.country.as_deref()) {
+                    countries.push(c);
+                }
+                gaz.any_ancestor(n as usize, |a| {
+                    family.push(a as u32);
+                    false
+                });
+            }
+            for v in [&mut annotated, &mut family] {
+                v.sort_unstable();
+                v.dedup();
+            }
+            countries.sort_unstable();
+            countries.dedup();
+            Evidence {
+                countries,
+                annotated,
+                family,
+            }
+        })
+    };
 
     // 5. Resolve.
+    let mut scored: Vec<(Cand, (u32, u32, u32))> = Vec::new();
     for d in drafts.iter_mut() {
         let form = text
             .get(toks[d.start].start as usize..toks[d.end - 1].end() as usize)
@@ -647,24 +706,22 @@ pub fn recognise_forms(
             continue;
         }
         let direct = cands.iter().filter(|c| !c.contextual);
+        let ev = evidence();
         let score = |c: &Cand| -> (u32, u32, u32) {
             let r = gaz.at(c.inst as usize);
             let mut e = 0;
-            if annotated.contains(&c.inst) {
+            if ev.annotated.binary_search(&c.inst).is_ok() {
                 e += 10;
             }
-            if named.contains(&c.inst) {
+            if is_named(c.inst) {
                 e += 8;
-            } else if family.contains(&c.inst)
-                || gaz
-                    .ancestors(c.inst as usize)
-                    .iter()
-                    .any(|a| named.contains(&(*a as u32)))
+            } else if ev.family.binary_search(&c.inst).is_ok()
+                || gaz.any_ancestor(c.inst as usize, |a| is_named(a as u32))
             {
                 e += 4;
             }
-            if r.and_then(|r| r.country.as_ref())
-                .is_some_and(|c| doc_countries.contains(c.as_str()))
+            if r.and_then(|r| r.country.as_deref())
+                .is_some_and(|c| ev.countries.binary_search(&c).is_ok())
             {
                 e += 2;
             }
@@ -680,9 +737,12 @@ pub fn recognise_forms(
             let primary = u32::from(d.kind == MatchKind::Name && c.primary);
             (e, primary, curated)
         };
-        let mut scored: Vec<(&Cand, (u32, u32, u32))> = direct.map(|c| (c, score(c))).collect();
+        scored.clear();
+        scored.extend(direct.map(|c| (*c, score(c))));
         scored.sort_by_key(|x| std::cmp::Reverse(x.1));
-        let best = scored[0].1;
+        let Some(&(_, best)) = scored.first() else {
+            continue;
+        };
         if d.kind == MatchKind::Acronym {
             let all_ror = scored.iter().all(|(_, s)| s.2 == 0);
             let weak = form.chars().count() <= 3 || is_common_word(form);
@@ -697,64 +757,58 @@ pub fn recognise_forms(
                 continue; // not enough evidence that this word is an institution
             }
         }
-        let tied: Vec<&Cand> = scored
+        let mut tied = scored
             .iter()
             .filter(|(_, s)| *s == best)
-            .map(|(c, _)| *c)
-            .collect();
-        d.link = Some(if tied.len() == 1 {
-            Lk::Known(tied[0].inst)
-        } else {
-            Lk::Ambiguous(tied.iter().map(|c| c.inst).collect())
-        });
+            .map(|(c, _)| c.inst);
+        d.link = match (tied.next(), tied.next()) {
+            (Some(a), None) => Some(Lk::Known(a)),
+            (Some(a), Some(b)) => Some(Lk::Ambiguous([a, b].into_iter().chain(tied).collect())),
+            (None, _) => None,
+        };
     }
 
     // 6. Sub-units' short forms count when their parent is mentioned.
-    let mut linked: FxSet<u32> = FxSet::default();
-    let mut known: FxSet<u32> = FxSet::default();
-    for d in &drafts {
-        if let Some(Lk::Known(p)) = d.link {
-            if known.insert(p) {
-                linked.insert(p);
-                linked.extend(gaz.ancestors(p as usize).into_iter().map(|a| a as u32));
-            }
-        }
-    }
     let weak_link = |d: &Draft| match &d.link {
         None | Some(Lk::Ambiguous(_)) => true,
         Some(Lk::Known(p)) => gaz.at(*p as usize).is_some_and(|r| r.origin == Origin::Ror),
         Some(Lk::Unknown) => false,
     };
-    for d in drafts
-        .iter_mut()
-        .filter(|d| weak_link(d) && d.cands(&pool).iter().any(|c| c.contextual))
-    {
+    let is_open = |d: &Draft| weak_link(d) && d.cands(&pool).iter().any(|c| c.contextual);
+    // The records mentioned and their ancestors, sorted (only when a short form is open).
+    let mut linked: Vec<u32> = Vec::new();
+    if drafts.iter().any(is_open) {
+        for d in &drafts {
+            if let Some(Lk::Known(p)) = d.link {
+                linked.push(p);
+                gaz.any_ancestor(p as usize, |a| {
+                    linked.push(a as u32);
+                    false
+                });
+            }
+        }
+        linked.sort_unstable();
+        linked.dedup();
+    }
+    let is_linked = |i: usize| linked.binary_search(&(i as u32)).is_ok();
+    for d in drafts.iter_mut().filter(|d| is_open(d)) {
         let cands = d.cands(&pool);
         // "International Technology Transfer Center (MOST)": the bracket names another owner.
         if let Some(next) = toks.get(d.end) {
             let g = gap(text, &toks[d.end - 1], next);
             let acr = next.text(text);
-            let owns = |i: u32| {
-                std::iter::once(i as usize)
-                    .chain(gaz.ancestors(i as usize))
-                    .any(|x| {
-                        gaz.at(x)
-                            .is_some_and(|r| r.acronyms.iter().any(|a| a == acr))
-                    })
+            let has_acr = |x: usize| {
+                gaz.at(x)
+                    .is_some_and(|r| r.acronyms.iter().any(|a| a == acr))
             };
+            let owns = |i: u32| has_acr(i as usize) || gaz.any_ancestor(i as usize, has_acr);
             if g.contains('(') && is_acronym_like(next) && !cands.iter().any(|c| owns(c.inst)) {
                 continue;
             }
         }
         let fits: Vec<u32> = cands
             .iter()
-            .filter(|c| {
-                c.contextual
-                    && gaz
-                        .ancestors(c.inst as usize)
-                        .iter()
-                        .any(|a| linked.contains(&(*a as u32)))
-            })
+            .filter(|c| c.contextual && gaz.any_ancestor(c.inst as usize, is_linked))
             .map(|c| c.inst)
             .collect();
         match fits.len() {
@@ -772,7 +826,7 @@ pub fn recognise_forms(
     merge_units(text, &toks, gaz, &mut drafts, h);
 
     // 8. Unknown candidates on what is left.
-    let mut covered = vec![false; toks.len()];
+    covered.iter_mut().for_each(|c| *c = false);
     for d in &drafts {
         covered[d.start..d.end].iter_mut().for_each(|c| *c = true);
     }
@@ -801,6 +855,33 @@ pub fn recognise_forms(
             })
         })
         .collect()
+}
+
+/// Bit filters of the [`Hashes`] sets tested at every token.
+struct Filters {
+    heads: super::HashBits,
+    zh_suffix_last: super::HashBits,
+}
+
+fn filters() -> &'static Filters {
+    static F: std::sync::OnceLock<Filters> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        let h = hashes();
+        Filters {
+            heads: super::HashBits::new(h.heads.iter().copied()),
+            zh_suffix_last: super::HashBits::new(h.zh_suffix_last.iter().copied()),
+        }
+    })
+}
+
+/// What the document says about which record an ambiguous form means (sorted lists).
+struct Evidence<'a> {
+    /// Countries named in the text, annotated, or of records named unambiguously.
+    countries: Vec<&'a str>,
+    /// Records the annotations designate.
+    annotated: Vec<u32>,
+    /// Records named unambiguously and their ancestors.
+    family: Vec<u32>,
 }
 
 /// Unknown English candidates that nearly spell a long gazetteer name ("Tabriz University of
@@ -1032,12 +1113,15 @@ fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Dra
                         break;
                     }
                     f += 1;
-                    let run: Vec<u32> = toks[e..f].iter().map(|t| t.hash).collect();
-                    if run.len() >= 3
-                        && h.zh_unit_suffixes
-                            .iter()
-                            .any(|suf| run.ends_with(suf) && run.len() >= suf.len() + 2)
-                    {
+                    let run = &toks[e..f];
+                    let ends_with = |suf: &[u32]| {
+                        run.len() >= suf.len() + 2
+                            && run[run.len() - suf.len()..]
+                                .iter()
+                                .zip(suf)
+                                .all(|(t, h)| t.hash == *h)
+                    };
+                    if run.len() >= 3 && h.zh_unit_suffixes.iter().any(|suf| ends_with(suf)) {
                         merges.push((s, f, key));
                         break;
                     }
@@ -1080,7 +1164,11 @@ fn english_candidates(
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        if covered[i] || !is_cap(t) || !h.heads.contains(&t.hash) {
+        if covered[i]
+            || !is_cap(t)
+            || !filters().heads.may_contain(t.hash)
+            || !h.heads.contains(&t.hash)
+        {
             i += 1;
             continue;
         }
@@ -1143,6 +1231,7 @@ fn chinese_candidates(toks: &[Token], covered: &[bool], h: &Hashes, out: &mut Ve
         if covered[i]
             || !toks[i].has(CJK)
             || i < taken_until
+            || !filters().zh_suffix_last.may_contain(toks[i].hash)
             || !h.zh_suffix_last.contains(&toks[i].hash)
         {
             i += 1;

@@ -91,9 +91,14 @@ impl Document {
         &self.rope
     }
 
-    /// The whole text as one string (O(n); analysis takes a `&str`).
+    /// The whole text as one string (O(n); analysis takes a `&str`). Allocated at its exact
+    /// size: `to_string` grows by doubling and may hold twice the text.
     pub fn text(&self) -> String {
-        self.rope.to_string()
+        let mut text = String::with_capacity(self.rope.len_bytes());
+        for chunk in self.rope.chunks() {
+            text.push_str(chunk);
+        }
+        text
     }
 
     pub fn len_bytes(&self) -> usize {
@@ -280,6 +285,15 @@ mod tests {
         let doc = Document::new("😀x");
         assert_eq!(doc.offset(Position::new(0, 1), Encoding::Utf16), 0);
         assert_eq!(doc.offset(Position::new(0, 2), Encoding::Utf16), 4);
+    }
+
+    #[test]
+    fn text_is_allocated_at_its_size() {
+        // Several rope chunks: `to_string` would have grown the string by doubling.
+        let long = "Kunming University of Science and Technology, 2024年3月\n".repeat(2000);
+        let text = Document::new(&long).text();
+        assert_eq!(text, long);
+        assert_eq!(text.capacity(), long.len());
     }
 
     #[test]

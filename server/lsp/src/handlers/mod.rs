@@ -40,7 +40,7 @@ impl View<'_> {
     }
 
     pub fn text(&self) -> &str {
-        &self.snap.text
+        self.snap.text()
     }
 
     pub fn gazetteer(&self) -> &Gazetteer {
