@@ -349,14 +349,22 @@ fn pulls(ror: bool, cache: &Path, count: usize) -> Pulls {
     }
 }
 
-/// Only the pulling client's session, `runs` times (for medians of its peak RSS on a busy
-/// machine): `MARGINALIA_BENCH_LSP_PULL=<runs> marginalia-bench lsp`.
-fn run_pull(runs: usize) {
-    if !marginalia_bin().exists() {
+/// Whether the server binary is absent (then says the benchmark is skipped).
+fn binary_missing() -> bool {
+    let missing = !marginalia_bin().exists();
+    if missing {
         println!(
             "(LSP benchmark skipped: {} is not built)\n",
             marginalia_bin().display()
         );
+    }
+    missing
+}
+
+/// Only the pulling client's session, `runs` times (for medians of its peak RSS on a busy
+/// machine): `MARGINALIA_BENCH_LSP_PULL=<runs> marginalia-bench lsp`.
+fn run_pull(runs: usize) {
+    if binary_missing() {
         return;
     }
     let cache = tempfile::tempdir().unwrap();
@@ -391,11 +399,7 @@ pub fn run() {
     {
         return run_pull(runs);
     }
-    if !marginalia_bin().exists() {
-        println!(
-            "(LSP benchmark skipped: {} is not built)\n",
-            marginalia_bin().display()
-        );
+    if binary_missing() {
         return;
     }
     let cache = tempfile::tempdir().unwrap();
