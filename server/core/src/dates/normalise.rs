@@ -448,6 +448,32 @@ fn push_int_width(s: &mut String, n: i32, width: usize) {
     );
 }
 
+/// The `n`th quarter or half of a year: `2024-Q3`, "the 3rd quarter of 2024".
+fn part_of_year(year: i32, n: u32, granularity: Granularity) -> Value {
+    let (tag, name, months) = match granularity {
+        Granularity::Half => ("-H", " half of ", 6),
+        _ => ("-Q", " quarter of ", 3),
+    };
+    let mut value = year_str(year);
+    value.push_str(tag);
+    push_num(&mut value, n, 1);
+    let mut describe = String::with_capacity(24);
+    describe.push_str("the ");
+    push_ordinal(&mut describe, n as i32);
+    describe.push_str(name);
+    push_int(&mut describe, year);
+    Value {
+        value,
+        granularity,
+        start: Date::new(
+            year,
+            n.wrapping_sub(1).wrapping_mul(months).wrapping_add(1),
+            1,
+        ),
+        describe,
+    }
+}
+
 fn year_str(y: i32) -> String {
     if y <= 0 {
         // Astronomical year 0 is 1 BC (TIMEX3 `BC0001`).
@@ -755,40 +781,8 @@ pub(crate) fn value(e: &Expr, r: Option<&Reference>) -> Option<Value> {
             v.start = Some(date);
             v
         }
-        Expr::Quarter { y, q } => {
-            let year = resolve_year(*y, r)?;
-            let mut value = year_str(year);
-            value.push_str("-Q");
-            push_num(&mut value, *q, 1);
-            let mut describe = String::with_capacity(24);
-            describe.push_str("the ");
-            push_ordinal(&mut describe, *q as i32);
-            describe.push_str(" quarter of ");
-            push_int(&mut describe, year);
-            Value {
-                value,
-                granularity: Granularity::Quarter,
-                start: Date::new(year, (q - 1) * 3 + 1, 1),
-                describe,
-            }
-        }
-        Expr::Half { y, h } => {
-            let year = resolve_year(*y, r)?;
-            let mut value = year_str(year);
-            value.push_str("-H");
-            push_num(&mut value, *h, 1);
-            let mut describe = String::with_capacity(24);
-            describe.push_str("the ");
-            push_ordinal(&mut describe, *h as i32);
-            describe.push_str(" half of ");
-            push_int(&mut describe, year);
-            Value {
-                value,
-                granularity: Granularity::Half,
-                start: Date::new(year, (h - 1) * 6 + 1, 1),
-                describe,
-            }
-        }
+        Expr::Quarter { y, q } => part_of_year(resolve_year(*y, r)?, *q, Granularity::Quarter),
+        Expr::Half { y, h } => part_of_year(resolve_year(*y, r)?, *h, Granularity::Half),
         Expr::Season { y, s } => {
             let year = resolve_year(*y, r)?;
             let mut value = year_str(year);
