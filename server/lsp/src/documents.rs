@@ -54,6 +54,11 @@ pub struct OpenDoc {
     pub analysis_pending: bool,
     /// The per-block results of its last analysis (dropped with the document on close).
     pub cache: Arc<Mutex<DocCache>>,
+    /// Held from the start of an analysis until its snapshot is stored, so that a request
+    /// arriving meanwhile (a pull right after an edit) waits for that snapshot instead of
+    /// analysing the same version a second time: two analyses of a 2 MB article at once
+    /// were the session's peak memory.
+    pub analysing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// An open document's [`AnalysisCache`], with the corpus its blocks were recognised in (held,

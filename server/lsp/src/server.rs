@@ -408,6 +408,13 @@ impl Shared {
                 }
             }
             leading = false;
+            let Some(turn) = lock(&self.docs)
+                .get(&uri)
+                .map(|od| Arc::clone(&od.analysing))
+            else {
+                return;
+            };
+            let turn = turn.lock_owned().await;
             let (doc, version, cached, cache) = {
                 let mut docs = lock(&self.docs);
                 let Some(od) = docs.get_mut(&uri) else { return };
@@ -432,6 +439,7 @@ impl Shared {
             if let Some((snap, diagnostics)) = analysed {
                 self.store_and_publish(snap, diagnostics).await;
             }
+            drop(turn);
             let mut docs = lock(&self.docs);
             let Some(od) = docs.get_mut(&uri) else { return };
             // Done when nothing changed meanwhile; a failed analysis is not retried in a loop.
@@ -482,27 +490,31 @@ impl Shared {
     /// The snapshot of the current version of a document (analysing it now if the cached one
     /// is stale), or of an indexed article on disk.
     async fn snapshot(self: &Arc<Self>, uri: &Uri) -> Result<Arc<Snapshot>> {
-        let (doc, version, cache) = {
+        let turn = {
             let docs = lock(&self.docs);
             match docs.get(uri) {
-                Some(od) => {
-                    if let Some(s) = od
-                        .snapshot
-                        .as_ref()
-                        .filter(|s| self.is_fresh(s, od.version))
-                    {
-                        return Ok(Arc::clone(s));
-                    }
-                    (od.doc.clone(), od.version, Arc::clone(&od.cache))
-                }
+                Some(od) => match self.fresh_snapshot(od) {
+                    Some(s) => return Ok(s),
+                    None => Arc::clone(&od.analysing),
+                },
                 None => {
                     drop(docs);
-                    return lock(&self.index)
-                        .get(uri)
-                        .cloned()
-                        .ok_or_else(|| unknown_document(uri));
+                    return self.indexed(uri);
                 }
             }
+        };
+        // An analysis running now is likely of this very version: its snapshot is awaited.
+        let _turn = turn.lock().await;
+        let (doc, version, cache) = {
+            let docs = lock(&self.docs);
+            let Some(od) = docs.get(uri) else {
+                drop(docs);
+                return self.indexed(uri); // closed meanwhile
+            };
+            if let Some(s) = self.fresh_snapshot(od) {
+                return Ok(s);
+            }
+            (od.doc.clone(), od.version, Arc::clone(&od.cache))
         };
         let (snap, _) = self
             .analyse_async(uri.clone(), Some(version), doc, Some(cache), true)
@@ -516,6 +528,20 @@ impl Shared {
             }
             _ => Ok(snap),
         }
+    }
+
+    fn indexed(&self, uri: &Uri) -> Result<Arc<Snapshot>> {
+        lock(&self.index)
+            .get(uri)
+            .cloned()
+            .ok_or_else(|| unknown_document(uri))
+    }
+
+    fn fresh_snapshot(&self, od: &OpenDoc) -> Option<Arc<Snapshot>> {
+        od.snapshot
+            .as_ref()
+            .filter(|s| self.is_fresh(s, od.version))
+            .map(Arc::clone)
     }
 
     /// Stores a fresh snapshot of a document unless one of the same version and generation is
@@ -1227,6 +1253,7 @@ impl OpenDoc {
             published: None,
             analysis_pending: false,
             cache: Arc::default(),
+            analysing: Arc::default(),
         }
     }
 }

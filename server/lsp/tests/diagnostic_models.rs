@@ -11,7 +11,10 @@
 
 mod common;
 use common::*;
+use marginalia_core::analysis::{Analysis, Context};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tower_lsp_server::lsp_types::Uri;
 use tower_lsp_server::UriExt;
@@ -137,6 +140,48 @@ async fn a_client_that_pulls_gets_no_pushes_and_refreshes_after_settings_change(
         &json!([]),
     );
     assert_eq!(c.server_request_methods().len(), 3);
+    assert_eq!(c.shutdown_exit().await, 0);
+}
+
+/// A pull right after an edit, while the server analyses the new version: the pull waits for
+/// that analysis instead of running a second one of the same text (two analyses of a large
+/// article at once were the session's peak memory).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_during_the_analysis_of_its_version_waits_for_it() {
+    const SLOW: &str =
+        "---\npublished: 2019-10-16\npublsihed: x\n---\nThey met on October 15th. (slow)\n";
+    let runs = Arc::new(AtomicUsize::new(0));
+    let mut options = test_options();
+    let (inner, counted) = (test_analyser(), Arc::clone(&runs));
+    options.analyser = Some(Arc::new(move |text: &str, ctx: &Context| -> Analysis {
+        if text.contains("(slow)") {
+            counted.fetch_add(1, Ordering::SeqCst);
+            // Long enough for the pull to arrive while this analysis runs.
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        inner(text, ctx)
+    }));
+    let mut init = pull_init_params(None);
+    init["initializationOptions"] = json!({"debounceMs": 0});
+    let (mut c, _) = TestClient::start(options, init).await;
+    c.open(URI, TEXT).await;
+    let first = pull(&mut c, URI, None).await;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": SLOW}]}),
+    )
+    .await;
+    let second = pull(&mut c, URI, Some(&first["resultId"])).await;
+    same(
+        &second,
+        &json!({"kind": "full", "resultId": second["resultId"], "items": [ma0104(2, 2)]}),
+    );
+    settle().await;
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        1,
+        "version 2 was analysed more than once"
+    );
     assert_eq!(c.shutdown_exit().await, 0);
 }
 
