@@ -27,6 +27,12 @@ use marginalia_core::{analyse, Context};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// In-process figures (`pipeline`, `gazetteer`, `stages`) use the allocator of `marginalia
+/// check` and the other batch commands; `marginalia lsp` keeps glibc (see the CLI's `alloc`),
+/// and the `lsp` and `cli` benchmarks spawn the real binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -109,7 +115,7 @@ fn pipeline(ror: Option<&[Institution]>) {
     let embedded = Gazetteer::embedded();
     let ror_g = ror.map(with_ror);
     println!("### Whole check (parse, recognise, check) on one core, per article size\n");
-    println!("Median of ≥3 runs (≥1 s per cell); MB/s of article text; `analyse` in process, one thread.\n");
+    println!("Median of ≥3 runs (≥1 s per cell); MB/s of article text; `analyse` in process, one thread, mimalloc (as `marginalia check`).\n");
     print!("| size | language | embedded: ms | embedded: MB/s |");
     if ror_g.is_some() {
         print!(" ROR subset: ms | ROR subset: MB/s |");
@@ -258,7 +264,7 @@ fn stages(articles: usize, ror: Option<&[Institution]>) {
         }
     );
     println!(
-        "The CLI corpus's first {articles} articles ({:.1} MB) analysed in process; median of 3 passes.\n",
+        "The CLI corpus's first {articles} articles ({:.1} MB) analysed in process with mimalloc (the allocator of `marginalia check`); median of 3 passes.\n",
         bytes as f64 / (1 << 20) as f64
     );
     println!("| stage | s | share | MB/s of text |");

@@ -33,9 +33,19 @@ pub fn run(args: CheckArgs) -> Outcome {
         }
     };
     let today = setup::today(&args.analysis);
+    let human = HumanOptions {
+        color: match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        },
+    };
     let checked: Vec<Checked> = jobs
         .par_iter()
-        .map(|(t, corpus)| check_one(t, corpus, &args, today))
+        .map(|(t, corpus)| check_one(t, corpus, &args, &human, today))
         .collect();
 
     let mut failed = false;
@@ -62,18 +72,9 @@ pub fn run(args: CheckArgs) -> Outcome {
             eprintln!("fixed {}: {}", f.path, f.fixes.join("; "));
         }
     }
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = report::render(report, args.format, &HumanOptions { color }, &mut out)
-        .and_then(|()| out.flush());
+    let written = report::render(report, args.format, &human, &mut out).and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             error(format!("cannot write the report: {e}"));
@@ -99,6 +100,7 @@ fn check_one(
     t: &Target,
     corpus: &Corpus,
     args: &CheckArgs,
+    human: &HumanOptions,
     today: marginalia_core::calendar::Date,
 ) -> Checked {
     let path = setup::display_path(&t.path);
@@ -152,14 +154,19 @@ fn check_one(
     }
     let findings = analyse(&text, &ctx).findings;
     let mut report = file_report(path, text, findings);
-    if matches!(args.format, Format::Json) && !report.findings.is_empty() {
-        if let Err(e) = report.prerender_json() {
-            return Checked {
-                report,
-                fixed: None,
-                write_error: Some(format!("cannot render the report: {e}")),
-            };
-        }
+    // Rendered here, on the worker, so that the text need not wait for the end of the run.
+    let rendered = match args.format {
+        _ if report.findings.is_empty() => Ok(()),
+        Format::Json => report.prerender_json(),
+        Format::Human => report.prerender_human(human),
+        Format::Sarif | Format::Github => Ok(()),
+    };
+    if let Err(e) = rendered {
+        return Checked {
+            report,
+            fixed: None,
+            write_error: Some(format!("cannot render the report: {e}")),
+        };
     }
     Checked {
         report,

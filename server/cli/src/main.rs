@@ -3,6 +3,7 @@
 //! A thin layer: every analysis goes through [`marginalia_core::analyse`]; this crate only
 //! finds files, renders findings and writes files back.
 
+mod alloc;
 mod annotate;
 mod check;
 mod entities;
@@ -16,6 +17,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use marginalia_core::calendar::Date;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// mimalloc for the batch commands, glibc for the language server (see `alloc`).
+#[global_allocator]
+static ALLOCATOR: alloc::Dispatch = alloc::Dispatch;
 
 const EXIT_CODES: &str = "\
 Exit codes:

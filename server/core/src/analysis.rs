@@ -139,6 +139,15 @@ enum Stage1 {
     Cached(Arc<BlockResult>),
 }
 
+impl Stage1 {
+    fn result(&self) -> &BlockResult {
+        match self {
+            Stage1::Fresh(r) => r,
+            Stage1::Cached(r) => r,
+        }
+    }
+}
+
 /// Where the body's blocks start: the body's start, then the first line break of every run
 /// of two or more line breaks (`\n`, `\r\n` or `\r`, with only spaces and tabs between).
 /// Each block runs to the next start (the last to the body's end).
@@ -206,19 +215,26 @@ fn analyse_blocks(
         article.body.end.min(text.len()),
     );
     let starts = block_starts(text, body);
+    let blocks: Vec<(usize, Stage1)> = starts
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &from)| {
+            let to = starts.get(k + 1).copied().unwrap_or(body.end);
+            text.get(from..to).map(|slice| (from, block(slice)))
+        })
+        .collect();
+    // Sized once: growing block by block copied the vectors over and over.
     let mut forms = institutions::Forms::default();
-    let mut raws: Vec<dates::Raw> = Vec::new();
-    for (k, &from) in starts.iter().enumerate() {
-        let to = starts.get(k + 1).copied().unwrap_or(body.end);
-        let Some(slice) = text.get(from..to) else {
-            continue;
-        };
+    forms.reserve_for(blocks.iter().map(|(_, b)| &b.result().forms));
+    let mut raws: Vec<dates::Raw> =
+        Vec::with_capacity(blocks.iter().map(|(_, b)| b.result().raws.len()).sum());
+    for (from, result) in blocks {
         let shift = |x: dates::Raw| dates::Raw {
             start: x.start + from,
             end: x.end + from,
             expr: x.expr,
         };
-        match block(slice) {
+        match result {
             Stage1::Fresh(r) => {
                 forms.append(&r.forms, from);
                 raws.extend(r.raws.into_iter().map(shift));

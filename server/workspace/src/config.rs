@@ -101,18 +101,30 @@ impl ConfigCache {
     /// The configuration of the file at `path` (a file or a folder).
     pub fn for_path(&self, path: &Path) -> Result<Arc<LoadedConfig>, ConfigLoadError> {
         let abs = absolute(path);
-        let dir = if abs.is_dir() {
-            abs
+        if abs.is_dir() {
+            self.for_dir(abs)
         } else {
-            abs.parent()
-                .map_or_else(|| PathBuf::from("/"), Path::to_path_buf)
-        };
+            self.for_dir(parent_of(&abs))
+        }
+    }
+
+    /// [`ConfigCache::for_path`] of a path known to be a file (a walk found it): without
+    /// asking the file system whether it is a folder, once per file of a corpus.
+    pub fn for_file(&self, path: &Path) -> Result<Arc<LoadedConfig>, ConfigLoadError> {
+        self.for_dir(parent_of(&absolute(path)))
+    }
+
+    fn for_dir(&self, dir: PathBuf) -> Result<Arc<LoadedConfig>, ConfigLoadError> {
         let file = {
             let mut by_dir = lock(&self.by_dir);
-            by_dir
-                .entry(dir.clone())
-                .or_insert_with(|| discover(&dir))
-                .clone()
+            match by_dir.get(&dir) {
+                Some(file) => file.clone(),
+                None => {
+                    let file = discover(&dir);
+                    by_dir.insert(dir, file.clone());
+                    file
+                }
+            }
         };
         if let Some(c) = lock(&self.by_file).get(&file) {
             return Ok(Arc::clone(c));
@@ -129,6 +141,11 @@ impl ConfigCache {
     pub fn loaded(&self) -> Vec<Arc<LoadedConfig>> {
         lock(&self.by_file).values().cloned().collect()
     }
+}
+
+fn parent_of(abs: &Path) -> PathBuf {
+    abs.parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -122,7 +122,7 @@ pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, 
             {
                 continue;
             }
-            let config = configs.for_path(path)?;
+            let config = configs.for_file(path)?;
             let keep = match selection_for(&config)?.decide(path) {
                 Decision::Article => true,
                 Decision::NotArticle => false,

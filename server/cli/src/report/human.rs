@@ -59,21 +59,20 @@ impl Style {
 
 pub fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> std::io::Result<()> {
     let style = Style { on: opts.color };
-    // Each file's blocks are written on every core, then printed in order.
+    // Each file's blocks are written on every core (unless the worker that analysed the file
+    // wrote them already), then printed in order.
     let chunks: Vec<std::io::Result<Vec<u8>>> = report
         .files
         .par_iter()
-        .map(|file| {
-            let mut buf = Vec::new();
-            for finding in &file.findings {
-                finding_block(file, finding, &style, &mut buf)?;
-                writeln!(buf)?;
-            }
-            Ok(buf)
-        })
+        .filter(|file| file.human.is_none())
+        .map(|file| file_blocks(file, &style))
         .collect();
-    for chunk in chunks {
-        out.write_all(&chunk?)?;
+    let mut chunks = chunks.into_iter();
+    for file in &report.files {
+        match &file.human {
+            Some(chunk) => out.write_all(chunk)?,
+            None => out.write_all(&chunks.next().unwrap_or_else(|| Ok(Vec::new()))?)?,
+        }
     }
     for f in &report.fixed {
         writeln!(
@@ -85,6 +84,20 @@ pub fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> std:
         )?;
     }
     writeln!(out, "{}", summary(report))
+}
+
+/// A file's findings as the blocks [`render`] prints for it.
+pub(super) fn render_file(file: &FileReport, opts: &HumanOptions) -> std::io::Result<Vec<u8>> {
+    file_blocks(file, &Style { on: opts.color })
+}
+
+fn file_blocks(file: &FileReport, style: &Style) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    for finding in &file.findings {
+        finding_block(file, finding, style, &mut buf)?;
+        writeln!(buf)?;
+    }
+    Ok(buf)
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -156,7 +169,7 @@ fn finding_block(
         } else {
             line.len()
         };
-        let (shown, carets) = underline(&line, from, to);
+        let (shown, carets) = underline(line, from, to);
         writeln!(out, "{pad} {}", style.gutter("|"))?;
         writeln!(
             out,
@@ -199,39 +212,43 @@ fn finding_block(
     Ok(())
 }
 
-/// One displayed character: its byte offset in the line, what is shown, its width.
-struct Cell {
-    at: usize,
-    shown: String,
-    width: usize,
+/// A character's width in columns as shown: a tab is four, a control character shows as
+/// U+FFFD (one), a byte-order mark as nothing.
+#[inline]
+fn width(c: char) -> usize {
+    match c {
+        '\t' => 4,
+        '\u{feff}' => 0,
+        c if c.is_control() => 1,
+        c => c.width().unwrap_or(0),
+    }
 }
 
-fn cells(line: &str) -> Vec<Cell> {
-    line.char_indices()
-        .map(|(at, c)| {
-            let (shown, width) = match c {
-                '\t' => ("    ".to_string(), 4),
-                '\u{feff}' => (String::new(), 0),
-                c if c.is_control() => ("\u{fffd}".to_string(), 1),
-                c => (c.to_string(), c.width().unwrap_or(0)),
-            };
-            Cell { at, shown, width }
-        })
-        .collect()
+/// Appends a character as shown (see [`width`]).
+#[inline]
+fn push_shown(out: &mut String, c: char) {
+    match c {
+        '\t' => out.push_str("    "),
+        '\u{feff}' => {}
+        c if c.is_control() => out.push('\u{fffd}'),
+        c => out.push(c),
+    }
 }
 
 /// The line as shown (cut around the span when long) and the carets under bytes `from..to`.
 fn underline(line: &str, from: usize, to: usize) -> (String, String) {
-    let cells = cells(line);
-    let col_of = |byte: usize| -> usize {
-        cells
-            .iter()
-            .take_while(|c| c.at < byte)
-            .map(|c| c.width)
-            .sum()
-    };
-    let (start_col, end_col) = (col_of(from), col_of(to));
-    let total: usize = cells.iter().map(|c| c.width).sum();
+    // Columns before `from`, before `to`, and in all.
+    let (mut start_col, mut end_col, mut total) = (0, 0, 0);
+    for (at, c) in line.char_indices() {
+        let w = width(c);
+        if at < from {
+            start_col += w;
+        }
+        if at < to {
+            end_col += w;
+        }
+        total += w;
+    }
     // The window of columns shown.
     let (win_start, win_end) = if total <= MAX_SHOWN {
         (0, total)
@@ -241,7 +258,7 @@ fn underline(line: &str, from: usize, to: usize) -> (String, String) {
             .min(total.saturating_sub(MAX_SHOWN));
         (s, (s + MAX_SHOWN).min(total))
     };
-    let mut shown = String::new();
+    let mut shown = String::with_capacity(line.len().min(4 * MAX_SHOWN) + 6);
     let mut lead = 0; // columns before the first shown cell, within the window
     if win_start > 0 {
         shown.push('…');
@@ -249,12 +266,16 @@ fn underline(line: &str, from: usize, to: usize) -> (String, String) {
     }
     let mut col = 0;
     let mut first_col = None;
-    for c in &cells {
-        if col >= win_start && col + c.width <= win_end {
-            first_col.get_or_insert(col);
-            shown.push_str(&c.shown);
+    for c in line.chars() {
+        if col > win_end {
+            break; // columns only grow: nothing further fits in the window
         }
-        col += c.width;
+        let w = width(c);
+        if col >= win_start && col + w <= win_end {
+            first_col.get_or_insert(col);
+            push_shown(&mut shown, c);
+        }
+        col += w;
     }
     if win_end < total {
         shown.push('…');
@@ -274,6 +295,88 @@ fn underline(line: &str, from: usize, to: usize) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first implementation (a `String` per character), kept to pin the output.
+    fn underline_reference(line: &str, from: usize, to: usize) -> (String, String) {
+        let cells: Vec<(usize, String, usize)> = line
+            .char_indices()
+            .map(|(at, c)| {
+                let (shown, width) = match c {
+                    '\t' => ("    ".to_string(), 4),
+                    '\u{feff}' => (String::new(), 0),
+                    c if c.is_control() => ("\u{fffd}".to_string(), 1),
+                    c => (c.to_string(), c.width().unwrap_or(0)),
+                };
+                (at, shown, width)
+            })
+            .collect();
+        let col_of =
+            |byte: usize| -> usize { cells.iter().take_while(|c| c.0 < byte).map(|c| c.2).sum() };
+        let (start_col, end_col) = (col_of(from), col_of(to));
+        let total: usize = cells.iter().map(|c| c.2).sum();
+        let (win_start, win_end) = if total <= MAX_SHOWN {
+            (0, total)
+        } else {
+            let s = start_col
+                .saturating_sub(CONTEXT_BEFORE)
+                .min(total.saturating_sub(MAX_SHOWN));
+            (s, (s + MAX_SHOWN).min(total))
+        };
+        let mut shown = String::new();
+        let mut lead = 0;
+        if win_start > 0 {
+            shown.push('…');
+            lead = 1;
+        }
+        let mut col = 0;
+        let mut first_col = None;
+        for c in &cells {
+            if col >= win_start && col + c.2 <= win_end {
+                first_col.get_or_insert(col);
+                shown.push_str(&c.1);
+            }
+            col += c.2;
+        }
+        if win_end < total {
+            shown.push('…');
+        }
+        let origin = first_col.unwrap_or(win_start);
+        let caret_start = lead + start_col.saturating_sub(origin);
+        let caret_len = end_col
+            .min(win_end)
+            .saturating_sub(start_col.max(origin))
+            .max(1);
+        (
+            shown,
+            format!("{}{}", " ".repeat(caret_start), "^".repeat(caret_len)),
+        )
+    }
+
+    #[test]
+    fn underline_matches_the_reference_on_every_span() {
+        let long = format!("{}中\u{301}文\t{}", "a".repeat(100), "b\u{feff}".repeat(40));
+        let lines = [
+            "",
+            "plain ascii",
+            "\tkey:\u{7}\u{85} x",
+            "中國科學院 meets CNRS 😀 é",
+            &long,
+            &"中".repeat(120),
+            &format!("{}\u{301}\u{301}{}", "x".repeat(109), "y".repeat(30)),
+        ];
+        for line in lines {
+            let ends: Vec<usize> = (0..=line.len() + 1).collect();
+            for &from in &ends {
+                for &to in ends.iter().filter(|&&t| t >= from) {
+                    assert_eq!(
+                        underline(line, from, to),
+                        underline_reference(line, from, to),
+                        "{line:?} {from}..{to}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn carets_sit_under_wide_characters() {

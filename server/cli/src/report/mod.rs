@@ -26,6 +26,8 @@ pub struct FileReport {
     /// The findings already rendered as the JSON format's list items (see
     /// [`FileReport::prerender_json`]).
     json: Option<Vec<u8>>,
+    /// The same for the human format (see [`FileReport::prerender_human`]).
+    human: Option<Vec<u8>>,
 }
 
 impl FileReport {
@@ -37,6 +39,7 @@ impl FileReport {
             findings,
             lines,
             json: None,
+            human: None,
         }
     }
 
@@ -44,9 +47,20 @@ impl FileReport {
     /// does it on the worker that analysed the file, so no text waits in memory for the end.
     pub fn prerender_json(&mut self) -> std::io::Result<()> {
         self.json = Some(json::render_file(self)?);
+        self.drop_text();
+        Ok(())
+    }
+
+    /// [`FileReport::prerender_json`] for the human format.
+    pub fn prerender_human(&mut self, opts: &HumanOptions) -> std::io::Result<()> {
+        self.human = Some(human::render_file(self, opts)?);
+        self.drop_text();
+        Ok(())
+    }
+
+    fn drop_text(&mut self) {
         self.text = String::new();
         self.lines = vec![0];
-        Ok(())
     }
 
     /// One-based line and one-based UTF-16 column of a byte offset (clamped to the text; an
@@ -59,16 +73,9 @@ impl FileReport {
         }
         let line = self.lines.partition_point(|&s| s <= byte).saturating_sub(1);
         let start = self.lines.get(line).copied().unwrap_or(0);
-        let column: usize = self
-            .text
-            .get(start..byte)
-            .unwrap_or("")
-            .chars()
-            .map(char::len_utf16)
-            .sum();
         LineCol {
             line: line + 1,
-            column: column + 1,
+            column: utf16_len(self.text.as_bytes().get(start..byte).unwrap_or(&[])) + 1,
         }
     }
 
@@ -78,19 +85,17 @@ impl FileReport {
     }
 
     /// The text of a one-based line, without its line break.
-    pub fn line_text(&self, line: usize) -> String {
+    pub fn line_text(&self, line: usize) -> &str {
         let i = line.saturating_sub(1);
         let Some(&start) = self.lines.get(i) else {
-            return String::new();
+            return "";
         };
         let end = self.lines.get(i + 1).copied().unwrap_or(self.text.len());
         let l = self.text.get(start..end).unwrap_or("");
-        let l = l
-            .strip_suffix("\r\n")
+        l.strip_suffix("\r\n")
             .or_else(|| l.strip_suffix('\n'))
             .or_else(|| l.strip_suffix('\r'))
-            .unwrap_or(l);
-        l.to_string()
+            .unwrap_or(l)
     }
 
     /// Byte offset where a one-based line starts.
@@ -100,6 +105,15 @@ impl FileReport {
             .min(self.lines.len().saturating_sub(1));
         self.lines.get(l).copied().unwrap_or(0)
     }
+}
+
+/// UTF-16 code units of valid UTF-8 text: one per character (every byte but continuation
+/// bytes starts one), two for those of four bytes (lead byte 0xF0 or more). Counting bytes
+/// rather than decoding characters lets the compiler vectorise it.
+fn utf16_len(utf8: &[u8]) -> usize {
+    utf8.iter()
+        .map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }
 
 /// Byte offsets where lines start: 0, and after every LF, lone CR and CRLF (as the ropes of

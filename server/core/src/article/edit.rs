@@ -6,6 +6,7 @@ use super::schema::TOP_LEVEL_KEYS;
 use super::yaml::Node;
 use super::Article;
 use crate::findings::{Span, TextEdit};
+use std::fmt::Write as _;
 
 /// A YAML value to write: a scalar, or a flat mapping of scalars (a list entry).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,24 +15,149 @@ pub enum Item {
     Map(Vec<(String, String)>),
 }
 
+/// A list entry as [`ListAppend::edit`] writes it: implemented by [`Item`], by `str` (a
+/// scalar) and by callers' own borrowed records, so that nothing is copied to render it.
+pub trait Entry {
+    /// The scalar; `None` for a mapping.
+    fn scalar(&self) -> Option<&str>;
+    /// Calls `f` with each field of a mapping, in order.
+    fn fields(&self, f: &mut dyn FnMut(&str, &str));
+}
+
+impl Entry for Item {
+    fn scalar(&self) -> Option<&str> {
+        match self {
+            Item::Scalar(s) => Some(s),
+            Item::Map(_) => None,
+        }
+    }
+
+    fn fields(&self, f: &mut dyn FnMut(&str, &str)) {
+        if let Item::Map(fields) = self {
+            for (k, v) in fields {
+                f(k, v);
+            }
+        }
+    }
+}
+
+impl Entry for str {
+    fn scalar(&self) -> Option<&str> {
+        Some(self)
+    }
+
+    fn fields(&self, _: &mut dyn FnMut(&str, &str)) {}
+}
+
+impl<T: Entry + ?Sized> Entry for &T {
+    fn scalar(&self) -> Option<&str> {
+        (**self).scalar()
+    }
+
+    fn fields(&self, f: &mut dyn FnMut(&str, &str)) {
+        (**self).fields(f)
+    }
+}
+
+/// Words YAML 1.1 reads as null or booleans (any case).
+const RESERVED: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
+
+/// The bytes that may make a scalar need quotes where they stand (controls, the lead byte of
+/// C1 controls, `:` and space): any other byte is skipped at once.
+const MAY_QUOTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t[b':' as usize] = true;
+    t[b' ' as usize] = true;
+    t
+};
+
+/// Whether the plain form of `s` would read as something else (one pass over the bytes; the
+/// rules of [`yaml_scalar`]).
+fn needs_quotes(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return true; // empty
+    };
+    if matches!(
+        first,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+            | b'~'
+    ) || last == b':'
+    {
+        return true;
+    }
+    // Leading or trailing white space (as `str::trim` sees it).
+    let edge = |c: Option<char>| c.is_some_and(char::is_whitespace);
+    if edge(s.chars().next()) || edge(s.chars().next_back()) {
+        return true;
+    }
+    for (i, &c) in b.iter().enumerate() {
+        if !MAY_QUOTE[c as usize] {
+            continue;
+        }
+        let next = b.get(i + 1).copied();
+        let quote = match c {
+            // Controls: C0, DEL, and C1 (U+0080–U+009F, `C2 80`–`C2 9F` in UTF-8).
+            0..=0x1f | 0x7f => true,
+            0xc2 => next.is_some_and(|n| (0x80..=0x9f).contains(&n)),
+            b':' => next == Some(b' '),
+            b' ' => next == Some(b'#'),
+            _ => false,
+        };
+        if quote {
+            return true;
+        }
+    }
+    let reserved_start = matches!(first.to_ascii_lowercase(), b'n' | b't' | b'f' | b'y' | b'o');
+    if reserved_start && b.len() <= 5 && RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w)) {
+        return true;
+    }
+    // Only these can start a number, `inf` or `nan` (a parse is costly).
+    let number_start = matches!(
+        first,
+        b'0'..=b'9' | b'+' | b'-' | b'.' | b'i' | b'I' | b'n' | b'N'
+    );
+    number_start && s.parse::<f64>().is_ok()
+}
+
 /// Writes a string as a YAML scalar, quoting only when the plain form would change meaning.
 pub fn yaml_scalar(s: &str) -> String {
-    let needs_quotes = s.is_empty()
-        || s.trim() != s
-        || s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`~".contains(c))
-        || s.as_bytes().windows(2).any(|w| w == b": " || w == b" #")
-        || s.ends_with(':')
-        || s.contains(|c: char| c.is_control())
-        || ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
-            .iter()
-            .any(|w| s.eq_ignore_ascii_case(w))
-        // Only these can start a number, `inf` or `nan` (a parse is costly).
-        || (s.starts_with(|c: char| c.is_ascii_digit() || "+-.iInN".contains(c))
-            && s.parse::<f64>().is_ok());
-    if !needs_quotes {
-        return s.to_string();
-    }
     let mut out = String::with_capacity(s.len() + 2);
+    push_yaml_scalar(&mut out, s);
+    out
+}
+
+/// [`yaml_scalar`] written at the end of `out`.
+pub fn push_yaml_scalar(out: &mut String, s: &str) {
+    if !needs_quotes(s) {
+        out.push_str(s);
+        return;
+    }
+    out.reserve(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -40,53 +166,59 @@ pub fn yaml_scalar(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            // Writing to a String cannot fail.
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
             c => out.push(c),
         }
     }
     out.push('"');
-    out
 }
 
 /// Scalars that are dates or codes are written plain; [`yaml_scalar`] quotes what needs it.
-fn render_block_item(item: &Item, indent: &str, nl: &str) -> String {
-    // Pushed piece by piece: fixes are rendered for every finding of every article.
-    let mut out = String::with_capacity(64);
-    match item {
-        Item::Scalar(s) => {
-            for piece in [indent, "- ", &yaml_scalar(s), nl] {
-                out.push_str(piece);
-            }
-        }
-        Item::Map(fields) => {
-            for (i, (k, v)) in fields.iter().enumerate() {
-                let lead = if i == 0 { "- " } else { "  " };
-                for piece in [indent, lead, k, ": ", &yaml_scalar(v), nl] {
-                    out.push_str(piece);
-                }
-            }
-        }
+fn push_block_item(out: &mut String, item: &impl Entry, indent: &str, nl: &str) {
+    if let Some(s) = item.scalar() {
+        out.push_str(indent);
+        out.push_str("- ");
+        push_yaml_scalar(out, s);
+        out.push_str(nl);
+        return;
     }
-    out
+    let mut first = true;
+    item.fields(&mut |k, v| {
+        out.push_str(indent);
+        out.push_str(if first { "- " } else { "  " });
+        first = false;
+        out.push_str(k);
+        out.push_str(": ");
+        push_yaml_scalar(out, v);
+        out.push_str(nl);
+    });
 }
 
-fn render_flow_item(item: &Item) -> String {
-    match item {
-        Item::Scalar(s) => yaml_scalar(s),
-        Item::Map(fields) => format!(
-            "{{{}}}",
-            fields
-                .iter()
-                .map(|(k, v)| format!("{k}: {}", yaml_scalar(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+fn push_flow_item(out: &mut String, item: &impl Entry) {
+    if let Some(s) = item.scalar() {
+        push_yaml_scalar(out, s);
+        return;
     }
+    out.push('{');
+    let mut first = true;
+    item.fields(&mut |k, v| {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        out.push_str(k);
+        out.push_str(": ");
+        push_yaml_scalar(out, v);
+    });
+    out.push('}');
 }
 
 /// Offset just after the line break of the line holding `offset` (or the text's end).
 fn after_line(text: &str, offset: usize) -> usize {
-    let rest = &text[offset.min(text.len())..];
+    let rest = text.get(offset.min(text.len())..).unwrap_or("");
     match rest.find(['\n', '\r']) {
         Some(i) if rest[i..].starts_with("\r\n") => offset + i + 2,
         Some(i) => offset + i + 1,
@@ -96,14 +228,15 @@ fn after_line(text: &str, offset: usize) -> usize {
 
 /// Offset of the start of the line holding `offset`.
 fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
+    text.get(..offset.min(text.len()))
+        .unwrap_or("")
         .rfind(['\n', '\r'])
         .map_or(0, |i| i + 1)
 }
 
 /// End of the line holding `offset`, before its line break.
 fn line_end(text: &str, offset: usize) -> usize {
-    let rest = &text[offset.min(text.len())..];
+    let rest = text.get(offset.min(text.len())..).unwrap_or("");
     offset + rest.find(['\n', '\r']).unwrap_or(rest.len())
 }
 
@@ -111,12 +244,16 @@ fn line_end(text: &str, offset: usize) -> usize {
 /// final line break), at the top of the article.
 pub fn create_front_matter(article: &Article, lines: &[String]) -> TextEdit {
     let nl = article.line_ending.as_str();
-    let mut block = format!("---{nl}");
+    let size: usize = lines.iter().map(|l| l.len() + nl.len()).sum();
+    let mut block = String::with_capacity(size + 2 * (3 + nl.len()));
+    block.push_str("---");
+    block.push_str(nl);
     for l in lines {
         block.push_str(l);
         block.push_str(nl);
     }
-    block.push_str(&format!("---{nl}"));
+    block.push_str("---");
+    block.push_str(nl);
     TextEdit::insert(article.start(), block)
 }
 
@@ -127,14 +264,9 @@ fn key_rank(key: &str) -> usize {
         .unwrap_or(TOP_LEVEL_KEYS.len())
 }
 
-/// Inserts a new top-level `rendered` block (one or more lines, each ending in a line break)
-/// where `key` belongs in the canonical key order. `None` when there is no parsed front-matter.
-fn insert_top_level(
-    text: &str,
-    article: &Article,
-    key: &str,
-    rendered: String,
-) -> Option<TextEdit> {
+/// Where a new top-level `key` belongs in the canonical key order. `None` when there is no
+/// parsed front-matter.
+fn top_level_at(text: &str, article: &Article, key: &str) -> Option<usize> {
     let fm = article.front_matter.as_ref()?;
     if !fm.errors.is_empty() {
         return None;
@@ -149,11 +281,21 @@ fn insert_top_level(
         .filter(|e| e.key.as_str().is_some_and(|k| key_rank(k) <= rank))
         .map(|e| e.value.span.end.max(e.key.span.end))
         .max();
-    let at = match after {
+    Some(match after {
         Some(end) => after_line(text, end).min(fm.close.start),
         None => fm.content.start,
-    };
-    Some(TextEdit::insert(at, rendered))
+    })
+}
+
+/// Inserts a new top-level `rendered` block (one or more lines, each ending in a line break)
+/// where `key` belongs in the canonical key order. `None` when there is no parsed front-matter.
+fn insert_top_level(
+    text: &str,
+    article: &Article,
+    key: &str,
+    rendered: String,
+) -> Option<TextEdit> {
+    top_level_at(text, article, key).map(|at| TextEdit::insert(at, rendered))
 }
 
 /// Sets a top-level scalar (`published`, `language`, …), replacing any value it has.
@@ -185,6 +327,157 @@ pub fn set_scalar(text: &str, article: &Article, key: &str, value: &str) -> Opti
     }
 }
 
+/// How items are appended to one top-level list of one article: found once by
+/// [`list_append`], then used for as many sets of items as needed (a fix per finding).
+#[derive(Clone, Debug)]
+pub struct ListAppend<'t> {
+    /// Replaced by the rendered items (empty for an insertion).
+    span: Span,
+    nl: &'static str,
+    how: How<'t>,
+}
+
+#[derive(Clone, Debug)]
+enum How<'t> {
+    /// No front-matter: a new block with `schema: 1` and the key.
+    Create(&'t str),
+    /// A new key in the front-matter.
+    NewKey(&'t str),
+    /// The key is there with no value.
+    Null,
+    /// A flow list (`[a, b]`); `sep` goes before the first new item.
+    Flow { sep: &'static str },
+    /// A block list, its items indented by `indent`.
+    Block { indent: &'t str },
+}
+
+/// Where and how items go in the top-level list `key`, or `None` when the front-matter cannot
+/// be edited safely (broken YAML, or `key` holds something other than a list).
+pub fn list_append<'t>(text: &'t str, article: &Article, key: &'t str) -> Option<ListAppend<'t>> {
+    let nl = article.line_ending.as_str();
+    let plan = |span, how| Some(ListAppend { span, nl, how });
+    let Some(fm) = &article.front_matter else {
+        return plan(Span::empty(article.start()), How::Create(key));
+    };
+    if !fm.errors.is_empty() {
+        return None;
+    }
+    let Some(entry) = fm.root.as_ref().and_then(|r| r.get(key)) else {
+        let at = top_level_at(text, article, key)?;
+        return plan(Span::empty(at), How::NewKey(key));
+    };
+    let value = &entry.value;
+    if value.is_null() {
+        let from = entry.key.span.end;
+        return plan(Span::new(from, line_end(text, from)), How::Null);
+    }
+    let list = value.as_seq()?;
+    let starts_flow = |at: usize| text.get(at..).is_some_and(|s| s.starts_with('['));
+    if value.span.slice(text).starts_with('[') || starts_flow(value.span.start) {
+        // Flow list: insert before the closing bracket.
+        let after_last = list.last().map_or(value.span.start + 1, |n| n.span.end);
+        let close = after_last + text.get(after_last..fm.close.start)?.find(']')?;
+        let sep = if list.is_empty() { "" } else { ", " };
+        return plan(Span::empty(close), How::Flow { sep });
+    }
+    let last = list.last()?;
+    let first = list.first()?;
+    let ls = line_start(text, first.span.start);
+    let dash = text.get(ls..first.span.start)?.find('-').unwrap_or(0);
+    let indent = text.get(ls..ls + dash)?;
+    let at = after_line(text, last.span.end).min(fm.close.start);
+    // The last item might end the content without a line break before the closer: impossible
+    // (the closer is on its own line), so `at` is always a line start.
+    plan(Span::empty(at), How::Block { indent })
+}
+
+impl ListAppend<'_> {
+    /// The edit appending `items` (at least one) to the list.
+    pub fn edit<E: Entry, I>(&self, items: I) -> TextEdit
+    where
+        I: IntoIterator<Item = E>,
+        I::IntoIter: Clone,
+    {
+        let nl = self.nl;
+        let items = items.into_iter();
+        // Sized once: the lines' lengths without quotes or escapes (the usual case).
+        let indent = match &self.how {
+            How::Block { indent } => indent.len(),
+            _ => 2,
+        };
+        let line = indent + 4 + nl.len();
+        let mut size = 3 * (3 + nl.len()) + 16;
+        for i in items.clone() {
+            match i.scalar() {
+                Some(s) => size += line + s.len(),
+                None => i.fields(&mut |k, v| size += line + k.len() + v.len()),
+            }
+        }
+        let mut out = String::with_capacity(size);
+        match &self.how {
+            How::Create(key) => {
+                for piece in ["---", nl, "schema: 1", nl, key, ":", nl] {
+                    out.push_str(piece);
+                }
+                if nl == "\r" {
+                    // Written as `append_to_list` always has: the items' lines re-split with
+                    // `str::lines` (which splits at `\n` only).
+                    let mut body = String::new();
+                    for i in items {
+                        push_block_item(&mut body, &i, "  ", nl);
+                    }
+                    for l in body.lines() {
+                        out.push_str(l);
+                        out.push_str(nl);
+                    }
+                } else {
+                    // Every rendered line ends with `nl` and holds no other line break (scalars
+                    // escape theirs): splitting into lines and joining them again is a no-op.
+                    for i in items {
+                        push_block_item(&mut out, &i, "  ", nl);
+                    }
+                }
+                out.push_str("---");
+                out.push_str(nl);
+            }
+            How::NewKey(key) => {
+                out.push_str(key);
+                out.push(':');
+                out.push_str(nl);
+                for i in items {
+                    push_block_item(&mut out, &i, "  ", nl);
+                }
+            }
+            How::Null => {
+                out.push(':');
+                out.push_str(nl);
+                let head = out.len();
+                for i in items {
+                    push_block_item(&mut out, &i, "  ", nl);
+                }
+                // The items' final line breaks go: the key's line keeps its own.
+                while out.len() > head && out.ends_with(nl) {
+                    out.truncate(out.len() - nl.len());
+                }
+            }
+            How::Flow { sep } => {
+                let mut first = true;
+                for i in items {
+                    out.push_str(if first { sep } else { ", " });
+                    first = false;
+                    push_flow_item(&mut out, &i);
+                }
+            }
+            How::Block { indent } => {
+                for i in items {
+                    push_block_item(&mut out, &i, indent, nl);
+                }
+            }
+        }
+        TextEdit::replace(self.span, out)
+    }
+}
+
 /// Appends `items` to the top-level list `key` (`institutions`, `countries`, `dates`),
 /// creating the key, or the whole front-matter, when absent. Keeps the list's style (block or
 /// flow) and indentation. `None` when the front-matter cannot be edited safely (broken YAML, or
@@ -198,55 +491,7 @@ pub fn append_to_list(
     if items.is_empty() {
         return Some(Vec::new());
     }
-    let nl = article.line_ending.as_str();
-    let block = |indent: &str| -> String {
-        items
-            .iter()
-            .map(|i| render_block_item(i, indent, nl))
-            .collect()
-    };
-    let Some(fm) = &article.front_matter else {
-        let body = block("  ");
-        let mut lines = vec!["schema: 1".to_string(), format!("{key}:")];
-        lines.extend(body.lines().map(str::to_string));
-        return Some(vec![create_front_matter(article, &lines)]);
-    };
-    if !fm.errors.is_empty() {
-        return None;
-    }
-    let Some(entry) = fm.root.as_ref().and_then(|r| r.get(key)) else {
-        return insert_top_level(text, article, key, format!("{key}:{nl}{}", block("  ")))
-            .map(|e| vec![e]);
-    };
-    let value = &entry.value;
-    if value.is_null() {
-        let from = entry.key.span.end;
-        return Some(vec![TextEdit::replace(
-            Span::new(from, line_end(text, from)),
-            format!(":{nl}{}", block("  ").trim_end_matches(nl)),
-        )]);
-    }
-    let list = value.as_seq()?;
-    if value.span.slice(text).starts_with('[') || text[value.span.start..].starts_with('[') {
-        // Flow list: insert before the closing bracket.
-        let after_last = list.last().map_or(value.span.start + 1, |n| n.span.end);
-        let close = after_last + text[after_last..fm.close.start].find(']')?;
-        let rendered: Vec<String> = items.iter().map(render_flow_item).collect();
-        let sep = if list.is_empty() { "" } else { ", " };
-        return Some(vec![TextEdit::insert(
-            close,
-            format!("{sep}{}", rendered.join(", ")),
-        )]);
-    }
-    let last = list.last()?;
-    let first = list.first()?;
-    let ls = line_start(text, first.span.start);
-    let dash = text[ls..first.span.start].find('-').map_or(0, |i| i);
-    let indent = &text[ls..ls + dash];
-    let at = after_line(text, last.span.end).min(fm.close.start);
-    // The last item might end the content without a line break before the closer: impossible
-    // (the closer is on its own line), so `at` is always a line start.
-    Some(vec![TextEdit::insert(at, block(indent))])
+    Some(vec![list_append(text, article, key)?.edit(items)])
 }
 
 /// Removes one list item (a block `- …` item with all its lines, or a flow item with its
@@ -408,6 +653,111 @@ mod tests {
         assert_eq!(
             apply(text, set_scalar(text, &a, "published", "2024-06-27")),
             "---\ntitle: A\npublished: 2024-06-27\nlanguage:\n---\n"
+        );
+    }
+
+    /// The quoting rules as first written (string searches), to check the byte scan against.
+    fn needs_quotes_reference(s: &str) -> bool {
+        s.is_empty()
+            || s.trim() != s
+            || s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`~".contains(c))
+            || s.as_bytes().windows(2).any(|w| w == b": " || w == b" #")
+            || s.ends_with(':')
+            || s.contains(|c: char| c.is_control())
+            || RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w))
+            || (s.starts_with(|c: char| c.is_ascii_digit() || "+-.iInN".contains(c))
+                && s.parse::<f64>().is_ok())
+    }
+
+    #[test]
+    fn quoting_follows_the_written_rules() {
+        let cases = [
+            "",
+            "Kunming University",
+            " lead",
+            "trail ",
+            "\u{a0}nbsp",
+            "nbsp\u{3000}",
+            "-x",
+            "a-b",
+            "?",
+            "key: value",
+            "a:b",
+            "a :b",
+            "x #y",
+            "x#y",
+            "ends:",
+            "tab\there",
+            "c1\u{85}x",
+            "\u{a0}",
+            "é\u{9f}",
+            "中国科学院",
+            "No",
+            "NULL",
+            "yEs",
+            "n",
+            "Y",
+            "off",
+            "Nope",
+            "on the",
+            "inf",
+            "-inf",
+            "NaN",
+            "Infinity",
+            "nan?",
+            "1e5",
+            ".5",
+            "+3",
+            "2019",
+            "2019-06",
+            "Institute",
+            "National Lab",
+            "\u{7f}",
+            "\"q\"",
+            "@x",
+            "`x",
+            "ror:02egmk993",
+            "wikidata:Q123",
+        ];
+        for c in cases {
+            assert_eq!(needs_quotes(c), needs_quotes_reference(c), "{c:?}");
+        }
+        assert_eq!(yaml_scalar("c1\u{85}x"), "\"c1\\u0085x\"");
+    }
+
+    #[test]
+    fn one_plan_serves_many_edits() {
+        let text = "---\ntitle: A\ninstitutions:\n  - id: cnrs\ncountries: [FR]\n---\nBody\n";
+        let a = parse(text);
+        let plan = list_append(text, &a, "institutions").expect("a block list");
+        for _ in 0..2 {
+            assert_eq!(
+                Some(vec![plan.edit([kust()])]),
+                append_to_list(text, &a, "institutions", &[kust()])
+            );
+        }
+        let countries = list_append(text, &a, "countries").expect("a flow list");
+        let out = apply(text, Some(vec![countries.edit(["CN", "LA"])]));
+        assert!(out.contains("countries: [FR, CN, LA]\n"), "{out}");
+    }
+
+    #[test]
+    fn a_new_front_matter_with_lone_cr_line_ends_keeps_its_old_form() {
+        // `str::lines` does not split at a lone CR: the items' block stays one line and gets
+        // one more CR, as fixes have always been written.
+        let body = "中国科学院\rline\r";
+        let out = apply(
+            body,
+            append_to_list(
+                body,
+                &parse(body),
+                "countries",
+                &[Item::Scalar("CN".into()), Item::Scalar("LA".into())],
+            ),
+        );
+        assert_eq!(
+            out,
+            "---\rschema: 1\rcountries:\r  - CN\r  - LA\r\r---\r中国科学院\rline\r"
         );
     }
 

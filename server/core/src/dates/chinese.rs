@@ -7,7 +7,8 @@ use super::english::Raw;
 use super::normalise::{Expr, Holiday, Part, Unit, Yr};
 
 /// Whether an expression can start at `c` (besides ASCII digits): a numeral or the first
-/// character of a temporal word.
+/// character of a temporal word. The scanner tests [`is_head_bytes`]; this says the same.
+#[cfg(test)]
 pub(crate) fn is_head(c: char) -> bool {
     matches!(
         c,
@@ -69,6 +70,42 @@ pub(crate) fn is_head(c: char) -> bool {
                 | '秋'
                 | '冬'
     )
+}
+
+/// The head characters other than the fullwidth digits (see [`is_head`]).
+const HEAD_CHARS: [char; 55] = [
+    '〇', '零', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '两', '兩', '今', '昨',
+    '明', '前', '后', '後', '去', '上', '本', '这', '這', '下', '当', '當', '周', '週', '星', '礼',
+    '禮', '近', '日', '最', '目', '现', '現', '如', '第', '春', '国', '國', '元', '中', '端', '除',
+    '圣', '聖', '劳', '勞', '夏', '秋', '冬',
+];
+
+/// [`is_head`] for three-byte characters as bits: a character's code point without its low six
+/// bits indexes the table, its low six bits pick the bit (every head character is three
+/// bytes long, so the scanner tests one without decoding it).
+const HEAD_TABLE: [u64; 1024] = {
+    let mut t = [0u64; 1024];
+    let mut i = 0;
+    while i < HEAD_CHARS.len() {
+        let c = HEAD_CHARS[i] as u32;
+        t[(c >> 6) as usize] |= 1 << (c & 0x3f);
+        i += 1;
+    }
+    let mut d = '０' as u32;
+    while d <= '９' as u32 {
+        t[(d >> 6) as usize] |= 1 << (d & 0x3f);
+        d += 1;
+    }
+    t
+};
+
+/// Whether the three-byte character `c0 c1 c2` (lead byte `0xE0..=0xEF`) is a head
+/// character ([`is_head`]).
+pub(crate) fn is_head_bytes(c0: u8, c1: u8, c2: u8) -> bool {
+    let i = (usize::from(c0 & 0x0f) << 6) | usize::from(c1 & 0x3f);
+    HEAD_TABLE
+        .get(i)
+        .is_some_and(|bits| (bits >> (c2 & 0x3f)) & 1 != 0)
 }
 
 /// Whether a Chinese unit can follow the ASCII digits ending at `end` (after at most two
@@ -214,14 +251,20 @@ impl Z<'_> {
     }
     /// Matches `word` (a sequence of alternatives per position) at `pos`.
     fn word(&self, pos: usize, word: &[&str]) -> Option<C> {
-        let mut p = pos;
+        self.word_from(self.at(pos)?, word)
+    }
+    /// [`Z::word`] at a character already read (`first`, the character at `pos`).
+    fn word_from(&self, first: C, word: &[&str]) -> Option<C> {
+        let mut c = first;
         let mut last = None;
-        for alts in word {
-            let c = self.at(p)?;
-            if !alts.contains(c.ch) {
+        for (i, alts) in word.iter().enumerate() {
+            if i > 0 {
+                c = self.at(c.next)?;
+            }
+            // A handful of characters: compared one by one, not searched for.
+            if !alts.chars().any(|a| a == c.ch) {
                 return None;
             }
-            p = c.next;
             last = Some(c);
         }
         last
@@ -359,12 +402,13 @@ fn part_after(z: &Z, pos: usize) -> Option<(Part, usize)> {
         (&["晚", "上間间"], Part::Evening),
         (&["夜", "間间裡里晚"], Part::Night),
     ];
-    for (w, part) in parts {
-        if let Some(c) = z.word(pos, w) {
-            return Some((*part, c.end));
-        }
-    }
-    None
+    // The first characters differ: read the character once and try the one word it starts.
+    let first = z.at(pos)?;
+    let (w, part) = parts.iter().find(|(w, _)| {
+        w.first()
+            .is_some_and(|alts| alts.chars().any(|a| a == first.ch))
+    })?;
+    z.word_from(first, w).map(|c| (*part, c.end))
 }
 
 fn with_part(z: &Z, start: usize, end: usize, next: usize, e: Expr) -> Raw {
@@ -451,7 +495,10 @@ fn plan_abbrev(z: &Z, head: usize) -> Option<Raw> {
 fn holiday(z: &Z, pos: usize) -> Option<(Holiday, usize)> {
     // Most heads start no holiday: test the first character before the table.
     let first = z.t.get(pos..)?.chars().next()?;
-    if !"国國春元中端除圣聖劳勞".contains(first) {
+    if !matches!(
+        first,
+        '国' | '國' | '春' | '元' | '中' | '端' | '除' | '圣' | '聖' | '劳' | '勞'
+    ) {
         return None;
     }
     let fixed = |m: u32, d: u32, name: &'static str| Holiday::Fixed { m, d, name };
@@ -918,6 +965,8 @@ fn after_month(z: &Z, start: usize, mc: C, m: u32, y: Yr) -> Raw {
 }
 
 fn words(z: &Z, head: usize) -> Option<Raw> {
+    // The head character, read once for the many words tried at it.
+    let hc = z.at(head)?;
     if let Some((h, end)) = holiday(z, head) {
         // 国庆 without 节 inside a longer word: 中国庆祝 (China celebrates), 美国庆典.
         let before = z.t.get(..head).and_then(|s| s.chars().next_back());
@@ -949,7 +998,7 @@ fn words(z: &Z, head: usize) -> Option<Raw> {
         (&["后後", "天"], 2),
     ];
     for (w, n) in days {
-        if let Some(c) = z.word(head, w) {
+        if let Some(c) = z.word_from(hc, w) {
             return Some(with_part(z, head, c.end, c.next, rel_day(*n)));
         }
     }
@@ -962,7 +1011,7 @@ fn words(z: &Z, head: usize) -> Option<Raw> {
         (&["后後", "年"], 2),
     ];
     for (w, n) in years {
-        if let Some(c) = z.word(head, w) {
+        if let Some(c) = z.word_from(hc, w) {
             return Some(after_year(z, head, c.end, c.next, Yr::Rel(*n)));
         }
     }
@@ -981,7 +1030,7 @@ fn words(z: &Z, head: usize) -> Option<Raw> {
         (&["下", "月"], 1),
     ];
     for (w, n) in months {
-        if let Some(c) = z.word(head, w) {
+        if let Some(c) = z.word_from(hc, w) {
             return Some(Raw {
                 start: head,
                 end: c.end,
@@ -994,7 +1043,7 @@ fn words(z: &Z, head: usize) -> Option<Raw> {
         }
     }
     // Halves of the current year: 上半年, 下半年
-    if let Some(c) = z.word(head, &["上下", "半", "年"]) {
+    if let Some(c) = z.word_from(hc, &["上下", "半", "年"]) {
         let h = if z.at(head).is_some_and(|c| c.ch == '上') {
             1
         } else {
@@ -1011,7 +1060,7 @@ fn words(z: &Z, head: usize) -> Option<Raw> {
         (&["上", "世", "纪紀"][..], -1),
         (&["本", "世", "纪紀"][..], 0),
     ] {
-        if let Some(c) = z.word(head, w) {
+        if let Some(c) = z.word_from(hc, w) {
             if let Some(d) = read_num(z, c.next) {
                 if let Some(y) = z.word(d.next, &["年", "代"]) {
                     if d.val % 10 == 0 && d.val < 100 {
@@ -1050,7 +1099,7 @@ fn words(z: &Z, head: usize) -> Option<Raw> {
     for (w, r) in refs {
         if w.len() == 1 {
             // 近日, 近期, 近来
-            if let Some(c) = z.word(head, &["近", "日期来來"]) {
+            if let Some(c) = z.word_from(hc, &["近", "日期来來"]) {
                 return Some(Raw {
                     start: head,
                     end: c.end,
@@ -1059,7 +1108,7 @@ fn words(z: &Z, head: usize) -> Option<Raw> {
             }
             continue;
         }
-        if let Some(c) = z.word(head, w) {
+        if let Some(c) = z.word_from(hc, w) {
             // 当前页 (the current page) is navigation, not a time.
             if *r == "PRESENT_REF"
                 && z.at(c.next)
@@ -1102,7 +1151,7 @@ fn words(z: &Z, head: usize) -> Option<Raw> {
         return Some(r);
     }
     // Seasons: 春季, 夏天
-    if let Some(c) = z.word(head, &["春夏秋冬", "季天"]) {
+    if let Some(c) = z.word_from(hc, &["春夏秋冬", "季天"]) {
         let s = match z.at(head)?.ch {
             '春' => 0,
             '夏' => 1,

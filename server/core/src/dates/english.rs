@@ -479,7 +479,10 @@ impl<'a> P<'a> {
     fn prev(&self, pos: usize) -> Option<Tok> {
         lex::prev(self.t, pos).filter(|t| t.start >= self.floor && !t.newline)
     }
-    fn lw<'b>(&self, t: &Tok, buf: &'b mut [u8; 16]) -> &'b str {
+    fn lw<'b>(&self, t: &Tok, buf: &'b mut [u8; 16]) -> &'b str
+    where
+        'a: 'b,
+    {
         t.lower(self.t, buf)
     }
     fn is(&self, t: Option<Tok>, w: &str) -> bool {
@@ -1561,26 +1564,27 @@ fn clock(p: &P, t: Tok) -> Option<Raw> {
 fn word_head(p: &P, t: Tok) -> Option<Raw> {
     let text = p.t;
     let mut b = [0u8; 16];
-    let w = Lower::of(p.lw(&t, &mut b));
+    // Lowercased once into `b` (and validated once: the lookups below take the `&str`).
+    let w = p.lw(&t, &mut b);
     if w.is_empty() {
         return None;
     }
-    if let Some((m, abbrev)) = month_of(&w) {
-        return month_head(p, t, m, abbrev, &w);
+    if let Some((m, abbrev)) = month_of(w) {
+        return month_head(p, t, m, abbrev, w);
     }
-    if let Some(wd) = weekday_of(&w) {
+    if let Some(wd) = weekday_of(w) {
         return weekday_head(p, t, wd);
     }
-    if let Some((unit, plural)) = unit_of(&w) {
+    if let Some((unit, plural)) = unit_of(w) {
         return unit_head(p, t, unit, plural);
     }
-    if let Some(s) = season_of(&w) {
+    if let Some(s) = season_of(w) {
         return season_head(p, t, s);
     }
-    if let Some(part) = part_of(&w) {
+    if let Some(part) = part_of(w) {
         return part_head(p, t, part);
     }
-    if let Some(d) = decade_word(&w) {
+    if let Some(d) = decade_word(w) {
         // the nineties → 199 (relative to the 20th century)
         let th = p.prev_word(t.start).filter(|(_, l)| l == "the")?;
         return Some(Raw {
@@ -1589,7 +1593,7 @@ fn word_head(p: &P, t: Tok) -> Option<Raw> {
             expr: Expr::Decade(190 + d),
         });
     }
-    if let Some(r) = holiday_head(p, t, &w) {
+    if let Some(r) = holiday_head(p, t, w) {
         return Some(r);
     }
     let rel_day = |n: i32| Expr::Rel {
@@ -1617,7 +1621,7 @@ fn word_head(p: &P, t: Tok) -> Option<Raw> {
             expr: inner,
         }
     };
-    Some(match w.as_str() {
+    Some(match w {
         "today" => with_part(rel_day(0), t.end),
         "yesterday" => with_part(rel_day(-1), t.end),
         "tomorrow" => with_part(rel_day(1), t.end),

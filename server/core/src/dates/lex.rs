@@ -48,11 +48,16 @@ impl Tok {
         text.get(self.start..self.end).unwrap_or("")
     }
 
-    /// The word lowercased into `buf` (words longer than the buffer give "").
-    pub fn lower<'b>(&self, text: &str, buf: &'b mut [u8; 16]) -> &'b str {
-        let s = self.slice(text).as_bytes();
+    /// The word lowercased into `buf` (words longer than the buffer give ""); a word already
+    /// in lowercase is returned as it is in `text`, without copying or validating it again.
+    pub fn lower<'b>(&self, text: &'b str, buf: &'b mut [u8; 16]) -> &'b str {
+        let word = self.slice(text);
+        let s = word.as_bytes();
         if self.kind != Kind::Word || s.len() > buf.len() {
             return "";
+        }
+        if !s.iter().any(u8::is_ascii_uppercase) {
+            return word;
         }
         for (i, b) in s.iter().enumerate() {
             buf[i] = b.to_ascii_lowercase();
@@ -93,6 +98,11 @@ impl Lower {
         }
     }
 
+    /// The lowercase bytes (valid UTF-8: ASCII letters lowercased in a `str`, or `#`).
+    fn bytes(&self) -> &[u8] {
+        self.buf.get(..usize::from(self.len)).unwrap_or(b"#")
+    }
+
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("#")
     }
@@ -105,15 +115,16 @@ impl std::ops::Deref for Lower {
     }
 }
 
+// Compared as bytes: what comparing `as_str()` says, without validating the UTF-8 again.
 impl PartialEq<str> for Lower {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for Lower {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.bytes() == other.as_bytes()
     }
 }
 
@@ -135,7 +146,11 @@ pub(crate) fn next(text: &str, mut pos: usize) -> Option<Tok> {
     let mut space = false;
     let mut newline = false;
     let c = loop {
-        let c = char_at(text, pos)?;
+        // ASCII without decoding (what `char_at` and `is_space` say for it).
+        let c = match b.get(pos) {
+            Some(&a) if a < 0x80 => char::from(a),
+            _ => char_at(text, pos)?,
+        };
         if is_space(c) {
             space = true;
             newline |= c == '\n' || c == '\r';
@@ -212,8 +227,13 @@ pub(crate) fn next(text: &str, mut pos: usize) -> Option<Tok> {
 pub(crate) fn prev(text: &str, pos: usize) -> Option<Tok> {
     let mut p = pos.min(text.len());
     let mut newline = false;
+    let b = text.as_bytes();
     let c = loop {
-        let c = char_before(text, p)?;
+        // An ASCII byte before `p` ends a character, so `p` is a boundary: no decoding.
+        let c = match p.checked_sub(1).and_then(|i| b.get(i)) {
+            Some(&a) if a < 0x80 => char::from(a),
+            _ => char_before(text, p)?,
+        };
         if is_space(c) {
             newline |= c == '\n' || c == '\r';
             p -= c.len_utf8();
@@ -222,7 +242,6 @@ pub(crate) fn prev(text: &str, pos: usize) -> Option<Tok> {
         break c;
     };
     let end = p;
-    let b = text.as_bytes();
     let mut start = end - c.len_utf8();
     if c.is_ascii_alphabetic() || c.is_ascii_digit() {
         // Words and numbers: take the whole run, then re-lex forwards for the details.

@@ -180,17 +180,29 @@ pub(crate) fn resolve_scanned(
 /// - everything else is skipped byte by byte (continuation bytes and two-byte characters
 ///   without decoding).
 pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
-    /// ASCII letters and digits (one load per byte in the loops below).
-    const ALNUM: [bool; 256] = {
-        let mut t = [false; 256];
+    /// What a byte can start: 0 nothing, 1 an ASCII digit, 2 an ASCII letter, 3 a three-byte
+    /// character. Two- and four-byte characters and continuation bytes start nothing and are
+    /// stepped over byte by byte (the text is valid UTF-8, so this lands where stepping over
+    /// whole characters would).
+    const CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
         let mut c = 0;
         while c < 256 {
-            t[c] = (c as u8).is_ascii_alphanumeric();
+            let b = c as u8;
+            t[c] = if b.is_ascii_digit() {
+                1
+            } else if b.is_ascii_alphabetic() {
+                2
+            } else if b >= 0xE0 && b < 0xF0 {
+                3
+            } else {
+                0
+            };
             c += 1;
         }
         t
     };
-    let alnum = |c: u8| ALNUM[usize::from(c)];
+    let alnum = |c: u8| matches!(CLASS[usize::from(c)], 1 | 2);
     let mut out = Vec::new();
     let b = text.as_bytes();
     let end = region.end.min(text.len());
@@ -198,17 +210,18 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
     let mut floor = pos;
     while pos < end {
         let c = b[pos];
+        let class = CLASS[usize::from(c)];
+        if class == 0 {
+            pos += 1;
+            continue;
+        }
         let s = pos;
-        let r = if c < 0x80 {
-            if !alnum(c) {
-                pos += 1;
-                continue;
-            }
+        let r = if class < 3 {
             // Inside a word or a code (`know`, `COP15`): no expression starts here.
             let word_start = s == 0 || !alnum(b[s - 1]);
             let r = if !word_start {
                 None
-            } else if c.is_ascii_digit() {
+            } else if class == 1 {
                 let mut e = s + 1;
                 while e < b.len() && b[e].is_ascii_digit() {
                     e += 1;
@@ -217,55 +230,39 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
                     .then(|| chinese::parse(text, s, floor))
                     .flatten()
                     .or_else(|| english::parse(text, s, floor))
-            } else {
+            } else if english::may_be_head_word(b, s) {
                 // Most words are ruled out by their first letters; the rest are looked up whole.
-                let (len, key) = if english::may_be_head_word(b, s) {
-                    english::letters_at(b, s)
-                } else {
-                    (1, 0)
-                };
+                let (len, key) = english::letters_at(b, s);
                 if english::is_head_key(len, key) {
                     english::parse(text, s, floor)
                 } else {
-                    // Skip the word (its letters, then any digits glued to them).
-                    pos = (s + len).min(end);
-                    while pos < end && alnum(b[pos]) {
-                        pos += 1;
-                    }
-                    continue;
+                    None
                 }
+            } else {
+                None
             };
             if r.is_none() {
-                // Skip the rest of the word or code.
-                pos += 1;
-                while pos < end && alnum(b[pos]) {
-                    pos += 1;
-                }
+                // Skip the rest of the word or code (its letters, then any digits glued to them).
+                pos = skip_alnum(b, s + 1, end);
                 continue;
             }
             r
-        } else if c < 0xC0 {
-            // A continuation byte (a region starting inside a character).
-            pos += 1;
-            continue;
-        } else if c < 0xE0 {
-            // Two-byte characters (Latin, Greek, Cyrillic…) start no expression.
-            pos += 2;
-            continue;
-        } else if c >= 0xF0 {
-            // Four-byte characters (emoji, rare ideographs) start no expression.
-            pos += 4;
-            continue;
         } else {
-            // A three-byte character (the text is valid UTF-8): decode it in place.
+            // A three-byte character: a table of its first two bytes says whether it is a head
+            // character before it is decoded.
             let (Some(&c1), Some(&c2)) = (b.get(s + 1), b.get(s + 2)) else {
                 break;
             };
-            let code =
-                (u32::from(c & 0x0f) << 12) | (u32::from(c1 & 0x3f) << 6) | u32::from(c2 & 0x3f);
-            let ch = char::from_u32(code).unwrap_or('\u{fffd}');
-            let r = if chinese::is_head(ch) && chinese::may_start(text, s, ch) {
-                chinese::parse(text, s, floor)
+            let r = if chinese::is_head_bytes(c, c1, c2) {
+                let code = (u32::from(c & 0x0f) << 12)
+                    | (u32::from(c1 & 0x3f) << 6)
+                    | u32::from(c2 & 0x3f);
+                let ch = char::from_u32(code).unwrap_or('\u{fffd}');
+                if chinese::may_start(text, s, ch) {
+                    chinese::parse(text, s, floor)
+                } else {
+                    None
+                }
             } else {
                 None
             };
@@ -290,11 +287,7 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
             _ => {
                 // Rejected (crosses the region or the previous mention): go on after the head.
                 pos = if c.is_ascii_alphanumeric() {
-                    let mut e = s;
-                    while e < end && b[e].is_ascii_alphanumeric() {
-                        e += 1;
-                    }
-                    e
+                    skip_alnum(b, s, end)
                 } else {
                     s + text
                         .get(s..)
@@ -305,6 +298,52 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
         }
     }
     out
+}
+
+/// The end of the run of ASCII letters and digits starting at `from` (at most `end`), read
+/// eight bytes at a time: one test per ordinary word instead of one per letter.
+#[inline]
+fn skip_alnum(b: &[u8], from: usize, end: usize) -> usize {
+    let Some(run) = b.get(from..end.min(b.len())) else {
+        return from;
+    };
+    let mut chunks = run.chunks_exact(8);
+    let mut i = from;
+    for chunk in chunks.by_ref() {
+        // Eight bytes (always: `chunks_exact`), so the conversion cannot fail.
+        let x = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        let stop = !alnum_bytes(x) & HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    for c in chunks.remainder() {
+        if !c.is_ascii_alphanumeric() {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The high bit of each byte.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// `b` in every byte.
+const fn bytes(b: u8) -> u64 {
+    b as u64 * 0x0101_0101_0101_0101
+}
+
+/// The high bit set in each byte of `x` that is an ASCII letter or digit (each byte's low
+/// seven bits are compared without carries between bytes; non-ASCII bytes are masked out).
+fn alnum_bytes(x: u64) -> u64 {
+    let low = x & !HIGH;
+    let digit = low.wrapping_add(bytes(0x80 - b'0')) & !low.wrapping_add(bytes(0x80 - b'9' - 1));
+    let folded = low | bytes(0x20);
+    let letter =
+        folded.wrapping_add(bytes(0x80 - b'a')) & !folded.wrapping_add(bytes(0x80 - b'z' - 1));
+    (digit | letter) & !x & HIGH
 }
 
 /// The last date mentioned (for narratives and anaphora).
@@ -577,7 +616,36 @@ fn year_written(e: &Expr) -> bool {
 
 /// `"{TYPE} {what}, {how}"`, built without the formatting machinery (one per mention).
 fn explain(v: Option<&normalise::Value>, res: &Resolution, kind: TimexType) -> String {
-    let mut s = String::with_capacity(96);
+    // The exact length, so the string is allocated once and never grown.
+    let iso = |d: &Date| {
+        if (0..=9999).contains(&d.year) {
+            10
+        } else {
+            d.iso().len()
+        }
+    };
+    let (how, date) = match res {
+        Resolution::Explicit => ("as written".len(), None),
+        Resolution::Published(d) => ("resolved against `published`".len(), Some(d)),
+        Resolution::Dct(d) => (
+            "resolved against the document date given with --dct".len(),
+            Some(d),
+        ),
+        Resolution::Dateline(d) => (
+            "resolved against the dateline of the article".len(),
+            Some(d),
+        ),
+        Resolution::Nearby(d) => (
+            "resolved against the date mentioned before it".len(),
+            Some(d),
+        ),
+        Resolution::Unresolved(why) => ("not resolved: ".len() + why.len(), None),
+    };
+    let what = v.map_or("an unresolved date".len(), |v| {
+        v.describe.len() + " (`".len() + v.value.len() + "`)".len()
+    });
+    let len = kind.as_str().len() + 1 + what + ", ".len() + how + date.map_or(0, |d| iso(d) + 3);
+    let mut s = String::with_capacity(len);
     s.push_str(kind.as_str());
     s.push(' ');
     match v {
@@ -646,10 +714,7 @@ pub(crate) fn sentence(text: &str, span: Span) -> &str {
     let after = window_after(text, span.end, 400).as_bytes();
     let stop = stop_after(after).unwrap_or(after.len());
     // A '.' ends an English sentence unless it is an abbreviation such as "Dr." or "a.m.".
-    let stop = after
-        .get(..stop)
-        .and_then(|a| memchr::memmem::find(a, b". "))
-        .unwrap_or(stop);
+    let stop = after.get(..stop).and_then(dot_space).unwrap_or(stop);
     text.get(from..span.end + stop).unwrap_or("")
 }
 
@@ -691,33 +756,31 @@ fn stop_end_before(b: &[u8]) -> Option<usize> {
     None
 }
 
-/// Where the first stop of `b` other than `.` (`!`, `?`, a line break, `。`, `！`, `？`, `；`)
-/// starts.
-fn stop_after(b: &[u8]) -> Option<usize> {
-    const FIRST: [bool; 256] = {
-        let mut t = [false; 256];
-        t[b'!' as usize] = true;
-        t[b'?' as usize] = true;
-        t[b'\n' as usize] = true;
-        t[0xe3] = true;
-        t[0xef] = true;
-        t
-    };
-    for (i, &c) in b.iter().enumerate() {
-        if !FIRST[usize::from(c)] {
-            continue;
+/// Where the first `". "` of `b` starts (a memchr per `.`; no searcher built per call).
+fn dot_space(b: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = b.get(from..).and_then(|r| memchr::memchr(b'.', r)) {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b' ') {
+            return Some(at);
         }
-        let stop = match (c, b.get(i + 1..i + 3)) {
-            (0xe3, Some([0x80, 0x82])) => true,
-            (0xef, Some([0xbc, 0x81 | 0x9f | 0x9b])) => true,
-            (0xe3 | 0xef, _) => false,
-            _ => true,
-        };
-        if stop {
-            return Some(i);
-        }
+        from = at + 1;
     }
     None
+}
+
+/// Where the first stop of `b` other than `.` (`!`, `?`, a line break, `。`, `！`, `？`, `；`)
+/// starts: the first ASCII stop found with one memchr, then the CJK stops before it.
+fn stop_after(b: &[u8]) -> Option<usize> {
+    let ascii = memchr::memchr3(b'!', b'?', b'\n', b);
+    let before = b.get(..ascii.unwrap_or(b.len())).unwrap_or(b);
+    let cjk = memchr::memchr2_iter(0xe3, 0xef, before).find(|&i| {
+        matches!(
+            (b.get(i), b.get(i + 1..i + 3)),
+            (Some(0xe3), Some([0x80, 0x82])) | (Some(0xef), Some([0xbc, 0x81 | 0x9f | 0x9b]))
+        )
+    });
+    cjk.or(ascii)
 }
 
 fn has_weekday(e: &Expr) -> bool {

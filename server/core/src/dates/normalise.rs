@@ -397,8 +397,40 @@ pub(crate) fn month_name(m: u32) -> &'static str {
         .unwrap_or("?")
 }
 
+/// The numbers 00 to 99, two digits each.
+const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// `n % 100` as two digits.
+fn pair(n: u32) -> &'static str {
+    let i = (n % 100) as usize * 2;
+    PAIRS.get(i..i + 2).unwrap_or("00")
+}
+
 /// Appends `n` with at least `width` digits (zero-padded), without the formatting machinery.
 pub(crate) fn push_num(s: &mut String, n: u32, width: usize) {
+    // Days, months and years (below 10,000, at most four digits wide) from the table of pairs.
+    if n < 10_000 && width <= 4 {
+        let digits = match n {
+            0..=9 => 1,
+            10..=99 => 2,
+            100..=999 => 3,
+            _ => 4,
+        };
+        let (hi, lo) = (pair(n / 100), pair(n));
+        match digits.max(width) {
+            4 => {
+                s.push_str(hi);
+                s.push_str(lo);
+            }
+            3 => {
+                s.push_str(hi.get(1..).unwrap_or(""));
+                s.push_str(lo);
+            }
+            2 => s.push_str(lo),
+            _ => s.push_str(lo.get(1..).unwrap_or("")),
+        }
+        return;
+    }
     let mut digits = [b'0'; 10];
     let mut i = digits.len();
     let mut n = n;
@@ -1073,6 +1105,17 @@ fn rel(r: &Reference, unit: Unit, n: i32) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_as_the_formatter_writes_them() {
+        for n in (0..12_000).chain([99_999, 100_000, 4_294_967_295]) {
+            for width in 0..7 {
+                let mut s = String::new();
+                push_num(&mut s, n, width);
+                assert_eq!(s, format!("{n:0width$}"), "{n} {width}");
+            }
+        }
+    }
 
     #[test]
     fn numbers_and_dates_are_written_as_format_writes_them() {

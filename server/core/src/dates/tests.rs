@@ -337,6 +337,134 @@ fn the_scanner_finds_what_trying_every_trigger_finds() {
     }
 }
 
+/// The texts of the expressions `scan` finds in the whole of `text`, after checking that the
+/// reference scanner finds the same.
+fn scanned(text: &str) -> Vec<&str> {
+    let region = Span::new(0, text.len());
+    let found = scan(text, region);
+    assert_eq!(found, reference_scan(text, region), "{text:?}");
+    found
+        .iter()
+        .map(|r| text.get(r.start..r.end).unwrap_or("?"))
+        .collect()
+}
+
+#[test]
+fn the_byte_tables_find_dates_at_the_edges_and_next_to_any_character() {
+    // At the very start and the very end of the text, and alone.
+    assert_eq!(scanned("2019年5月"), ["2019年5月"]);
+    assert_eq!(scanned("May 2019"), ["May 2019"]);
+    assert_eq!(scanned("It was in 2019"), ["2019"]);
+    assert_eq!(scanned("會議於今天"), ["今天"]);
+    assert_eq!(scanned("today"), ["today"]);
+    // After CJK, emoji, two-byte letters, NBSP and the ideographic space.
+    assert_eq!(scanned("會議October 15, 2019"), ["October 15, 2019"]);
+    assert_eq!(scanned("🎉October 15, 2019🎉"), ["October 15, 2019"]);
+    assert_eq!(scanned("café October 15"), ["October 15"]);
+    assert_eq!(scanned("é2019年"), ["2019年"]);
+    assert_eq!(scanned("🎉2019年🎉上周一"), ["2019年", "上周一"]);
+    assert_eq!(
+        scanned("October\u{a0}15,\u{a0}2019"),
+        ["October\u{a0}15,\u{a0}2019"]
+    );
+    assert_eq!(scanned("2019年\u{3000}5月"), ["2019年", "5月"]);
+    // Words longer than eight bytes, and words glued to letters or digits, in any case.
+    assert_eq!(
+        scanned("Administrationally speaking, SEPTEMBER 2019 and x2019 or Mayday"),
+        ["SEPTEMBER 2019"]
+    );
+    assert_eq!(scanned("abcdefghijklmnopqrstuvwxyz0123456789 now"), ["now"]);
+    // Fullwidth digits and 〇 are head characters; 一 inside 统一 is not a date.
+    assert_eq!(
+        scanned("１２月３日 二〇二四年 统一"),
+        ["１２月３日", "二〇二四年"]
+    );
+    // Every region start, including inside a character and inside a word.
+    let text = "😀 Monday, 今天 October 15, 2019年5月 abc2019 🎉";
+    for s in 0..=text.len() {
+        let region = Span::new(s, text.len());
+        assert_eq!(scan(text, region), reference_scan(text, region), "from {s}");
+    }
+}
+
+#[test]
+fn sentence_stops_are_found_where_reading_byte_by_byte_finds_them() {
+    let slow_stop = |b: &[u8]| {
+        (0..b.len()).find(|&i| {
+            matches!(
+                (b[i], b.get(i + 1..i + 3)),
+                (b'!' | b'?' | b'\n', _)
+                    | (0xe3, Some([0x80, 0x82]))
+                    | (0xef, Some([0xbc, 0x81 | 0x9f | 0x9b]))
+            )
+        })
+    };
+    let slow_dot = |b: &[u8]| b.windows(2).position(|w| w == b". ");
+    let pieces = [
+        "a", ". ", ".", "!", "?", "\n", "。", "！", "？", "；", "，", "中", "㈠", "\u{ef00}", " ",
+        "Dr.", "3 p.m. ", "、",
+    ];
+    for x in pieces {
+        for y in pieces {
+            for z in pieces {
+                let s = format!("{x}{y}{z}");
+                let b = s.as_bytes();
+                assert_eq!(stop_after(b), slow_stop(b), "{s:?}");
+                assert_eq!(dot_space(b), slow_dot(b), "{s:?}");
+                // Cut inside a character at either end.
+                for cut in 1..b.len() {
+                    let (l, r) = b.split_at(cut);
+                    assert_eq!(stop_after(r), slow_stop(r), "{s:?} from {cut}");
+                    assert_eq!(stop_after(l), slow_stop(l), "{s:?} to {cut}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_head_character_table_says_what_is_head_says() {
+    for code in 0x800u32..0x10000 {
+        let Some(c) = char::from_u32(code) else {
+            continue;
+        };
+        let mut buf = [0u8; 4];
+        let b = c.encode_utf8(&mut buf).as_bytes();
+        assert_eq!(
+            chinese::is_head_bytes(b[0], b[1], b[2]),
+            chinese::is_head(c),
+            "{c:?}"
+        );
+    }
+}
+
+#[test]
+fn skipping_words_eight_bytes_at_a_time_stops_where_byte_by_byte_does() {
+    let slow = |b: &[u8], from: usize, end: usize| {
+        let mut i = from;
+        while i < end && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        i
+    };
+    // Every byte value at every place of a run of letters.
+    for v in 0..=255u8 {
+        for at in 0..20 {
+            let mut b = vec![b'k'; 20];
+            b[at] = v;
+            for from in [0, 1, 7] {
+                for end in [20, 9, 8] {
+                    assert_eq!(
+                        skip_alnum(&b, from, end),
+                        slow(&b, from, end),
+                        "{v} at {at} from {from} to {end}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn head_words_are_found_in_any_case_and_nothing_else() {
     for w in english::HEAD_WORDS {

@@ -119,7 +119,7 @@ impl Kid {
 }
 
 /// Where a hash goes in a table of `mask + 1` slots.
-#[inline]
+#[inline(always)]
 fn spot(h: u32, mask: usize) -> usize {
     ((u64::from(h).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize) & mask
 }
@@ -234,27 +234,31 @@ impl Matcher {
         m
     }
 
-    #[inline]
+    #[inline(always)]
     fn bit(&self, h: u32) -> usize {
         (u64::from(h).wrapping_mul(0xd6e8_feb8_6659_fd93) >> self.bits_shift) as usize
     }
 
-    /// The root's child for a first token.
-    #[inline]
-    fn first(&self, h: u32) -> Option<Kid> {
+    /// Whether the first-token filter lets `h` through.
+    #[inline(always)]
+    fn may_start(&self, h: u32) -> bool {
         let b = self.bit(h);
-        if self
-            .bits
+        self.bits
             .get(b >> 6)
-            .is_none_or(|w| w & (1 << (b & 63)) == 0)
-        {
+            .is_some_and(|w| w & (1 << (b & 63)) != 0)
+    }
+
+    /// The root's child for a first token.
+    #[inline(always)]
+    fn first(&self, h: u32) -> Option<Kid> {
+        if !self.may_start(h) {
             return None;
         }
         self.next(self.root, h)
     }
 
     /// The child of `node` for the next token.
-    #[inline]
+    #[inline(always)]
     fn next(&self, node: Kid, h: u32) -> Option<Kid> {
         let (from, count) = (node.first as usize, node.count as usize);
         if count <= LIST {
@@ -266,14 +270,75 @@ impl Matcher {
         let mut at = spot(h, mask);
         loop {
             let k = table.get(at)?;
-            if k.hash == h && *k != Kid::NONE {
-                return Some(*k);
+            if k.hash == h {
+                return (*k != Kid::NONE).then_some(*k);
             }
             if *k == Kid::NONE {
                 return None;
             }
             at = (at + 1) & mask;
         }
+    }
+}
+
+/// [`Index::walk`] with the matcher fetched once, for a walk from every token of a text.
+#[derive(Clone, Copy)]
+pub struct Walker<'a> {
+    m: &'a Matcher,
+    entries: &'a [Vec<Entry>],
+}
+
+impl<'a> Walker<'a> {
+    /// The node after a first token, if some form starts with it.
+    #[inline(always)]
+    pub fn first(&self, h: u32) -> Option<Node> {
+        self.m.first(h).map(Node)
+    }
+
+    /// The node after one more token.
+    #[inline(always)]
+    pub fn next(&self, node: Node, h: u32) -> Option<Node> {
+        self.m.next(node.0, h).map(Node)
+    }
+
+    /// The forms that end at `node`.
+    #[inline(always)]
+    pub fn entries(&self, node: Node) -> Option<&'a [Entry]> {
+        self.entries.get(node.0.slot as usize).map(Vec::as_slice)
+    }
+
+    /// See [`Index::walk`].
+    #[inline]
+    pub fn walk(&self, tokens: &[Token], i: usize, mut f: impl FnMut(usize, &[Entry])) {
+        let Some(mut node) = tokens.get(i).and_then(|t| self.first(t.hash)) else {
+            return;
+        };
+        let mut j = i;
+        loop {
+            if let Some(list) = self.entries(node) {
+                f(j + 1, list);
+            }
+            j += 1;
+            match tokens.get(j) {
+                Some(t) if !t.has(BREAK) => match self.next(node, t.hash) {
+                    Some(n) => node = n,
+                    None => return,
+                },
+                _ => return,
+            }
+        }
+    }
+}
+
+/// A trie node reached by a walk.
+#[derive(Clone, Copy, Debug)]
+pub struct Node(Kid);
+
+impl Node {
+    /// Whether some form ends here.
+    #[inline(always)]
+    pub fn has_entries(&self) -> bool {
+        self.0.slot != NO_SLOT
     }
 }
 
@@ -646,28 +711,20 @@ impl Index {
         self.matcher.get_or_init(|| Matcher::build(self));
     }
 
+    /// The trie ready for walks (laid out on the first call), to walk from many tokens.
+    #[inline]
+    pub fn walker(&self) -> Walker<'_> {
+        Walker {
+            m: self.matcher.get_or_init(|| Matcher::build(self)),
+            entries: &self.entries,
+        }
+    }
+
     /// Calls `f(end, entries)` for every form that starts at token `i` (`end` exclusive),
     /// shortest first. No form crosses a hard break.
     #[inline]
-    pub fn walk(&self, tokens: &[Token], i: usize, mut f: impl FnMut(usize, &[Entry])) {
-        let m = self.matcher.get_or_init(|| Matcher::build(self));
-        let Some(mut node) = tokens.get(i).and_then(|t| m.first(t.hash)) else {
-            return;
-        };
-        let mut j = i;
-        loop {
-            if let Some(list) = self.entries.get(node.slot as usize) {
-                f(j + 1, list);
-            }
-            j += 1;
-            match tokens.get(j) {
-                Some(t) if !t.has(BREAK) => match m.next(node, t.hash) {
-                    Some(n) => node = n,
-                    None => return,
-                },
-                _ => return,
-            }
-        }
+    pub fn walk(&self, tokens: &[Token], i: usize, f: impl FnMut(usize, &[Entry])) {
+        self.walker().walk(tokens, i, f);
     }
 
     /// The entries of a whole token sequence.

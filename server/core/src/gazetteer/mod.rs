@@ -179,6 +179,12 @@ impl Gazetteer {
     /// names to that record (curated fields win); the others are added under `ror:<id>`.
     pub fn merge_ror(&mut self, records: impl IntoIterator<Item = Institution>) {
         self.ror_dump = true;
+        let records = records.into_iter();
+        // Most records of a dump are new: room for them at once, not by repeated growth.
+        let more = records.size_hint().0;
+        self.institutions.reserve(more);
+        self.by_key.reserve(more);
+        self.by_ror.reserve(more);
         for r in records {
             let Some(id) = r.ror.clone() else { continue };
             match self.by_ror.get(&id).copied() {
@@ -245,10 +251,9 @@ impl Gazetteer {
                 &self.by_ror,
                 &self.institutions,
             );
-            let me = self.institutions[i].key.clone();
             let r = &mut self.institutions[i];
-            r.parent = parent.filter(|p| *p != me);
-            r.successor = successor.filter(|p| *p != me);
+            r.parent = parent.filter(|p| *p != r.key);
+            r.successor = successor.filter(|p| *p != r.key);
         }
         self.index = OnceLock::new();
         self.fuzzy = OnceLock::new();

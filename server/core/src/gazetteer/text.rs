@@ -23,6 +23,8 @@ pub const NEWLINE: u8 = 16;
 pub const BREAK: u8 = 32;
 /// Only digits.
 pub const DIGITS: u8 = 64;
+/// Never set by [`tokenize`]: a scratch mark for passes over tokens (cleared after use).
+pub const COVERED: u8 = 128;
 
 /// 12 bytes: a CJK text has a token per character, so tokens must stay small.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -439,6 +441,94 @@ const LETTER_COUNTS: [u64; 256] = {
     t
 };
 
+/// The run of ASCII letters and digits that starts `rest`: its length, `h` with the run's
+/// folded bytes hashed in, and its letters plus its uppercase letters << 32.
+#[inline(always)]
+fn ascii_run(rest: &[u8], mut h: u64) -> (usize, u64, u64) {
+    let mut counts = 0u64;
+    let mut n = 0;
+    for &c in rest {
+        let folded = WORD_BYTE[c as usize];
+        if folded == 0 {
+            break;
+        }
+        h = fnv_byte(h, folded);
+        counts += LETTER_COUNTS[c as usize];
+        n += 1;
+    }
+    (n, h, counts)
+}
+
+/// Reads the ASCII words that start at `i` (a letter or digit) and follow each other with
+/// only separators (spaces, commas, full stops, …) between, pushing their tokens (offsets shifted by `from`; the first takes the
+/// flags `pending`); stops at any other byte. Returns where it stopped, the last word when a
+/// byte of 0x80 or more follows it (it may go on: "Universität"), and whether it pushed any
+/// token. Apart from [`tokenize`]'s loop so that its few variables stay in registers.
+#[inline(never)]
+fn ascii_words(
+    bytes: &[u8],
+    mut i: usize,
+    from: usize,
+    mut pending: u8,
+    out: &mut Vec<Token>,
+) -> (usize, Option<Word>, bool) {
+    let mut pushed = false;
+    loop {
+        let start = i;
+        let rest = bytes.get(i..).unwrap_or(&[]);
+        let cap = if rest.first().is_some_and(u8::is_ascii_uppercase) {
+            CAP
+        } else {
+            0
+        };
+        let (n, h, counts) = ascii_run(rest, FNV_OFFSET);
+        i += n;
+        let next = bytes.get(i).copied();
+        let (letters, uppers) = (counts as u32, (counts >> 32) as u32);
+        if next.is_some_and(|c| c >= 0x80) {
+            let w = Word {
+                start: from + start,
+                hash: h,
+                flags: pending | cap,
+                letters,
+                uppers,
+            };
+            return (i, Some(w), pushed);
+        }
+        let flags = pending
+            | cap
+            | if uppers > 0 { UPPER } else { 0 }
+            | if letters >= 2 && uppers == letters {
+                ALLCAPS
+            } else {
+                0
+            }
+            | if letters == 0 { DIGITS } else { 0 };
+        out.push(Token::new(from + start, from + i, synonym(h), flags));
+        pending = 0;
+        pushed = true;
+        // Spaces and punctuation that only separate words (", ", ". "), as `tokenize`'s
+        // loop reads them.
+        while bytes.get(i).is_some_and(|&c| SEPARATOR[c as usize]) {
+            i += 1;
+        }
+        if bytes.get(i).is_none_or(|&c| WORD_BYTE[c as usize] == 0) {
+            return (i, None, pushed);
+        }
+    }
+}
+
+/// ASCII bytes that only end a word: neither letters nor digits nor [`SPECIAL`].
+const SEPARATOR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = !(b as u8).is_ascii_alphanumeric() && !SPECIAL[b];
+        b += 1;
+    }
+    t
+};
+
 /// ASCII bytes handled one by one: `&`, line breaks and hard breaks.
 const SPECIAL: [bool; 128] = {
     let mut t = [false; 128];
@@ -541,51 +631,24 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
         let at = from + i;
         let folded = WORD_BYTE[b as usize];
         if folded != 0 {
-            // A run of ASCII letters and digits, starting or continuing a word.
-            let (start, mut h, flags, mut letters, mut uppers) = match word.take() {
-                Some(w) => (w.start, w.hash, w.flags, w.letters, w.uppers),
-                None => (
-                    at,
-                    FNV_OFFSET,
-                    pending | if folded != b { CAP } else { 0 },
-                    0,
-                    0,
-                ),
-            };
-            // Letters in the low half, uppercase letters in the high half: one add a byte.
-            let mut counts = u64::from(letters) | u64::from(uppers) << 32;
-            let (mut b, mut folded) = (b, folded);
-            loop {
-                h = fnv_byte(h, folded);
-                counts += LETTER_COUNTS[b as usize];
-                i += 1;
-                match bytes.get(i) {
-                    Some(&n) if WORD_BYTE[n as usize] != 0 => {
-                        b = n;
-                        folded = WORD_BYTE[n as usize];
-                    }
-                    _ => break,
-                }
+            if let Some(mut w) = word.take() {
+                // ASCII letters and digits continuing a word ("Universität").
+                let (n, h, counts) = ascii_run(bytes.get(i..).unwrap_or(&[]), w.hash);
+                i += n;
+                w.hash = h;
+                w.letters += counts as u32;
+                w.uppers += (counts >> 32) as u32;
+                word = Some(w);
+                continue;
             }
-            (letters, uppers) = (counts as u32, (counts >> 32) as u32);
-            let w = Word {
-                start,
-                hash: h,
-                flags,
-                letters,
-                uppers,
-            };
+            // Plain ASCII words, one after the other while only separators come between.
             prev_cjk = false;
-            match bytes.get(i) {
-                Some(&n) if n >= 0x80 => word = Some(w), // may go on ("Universität")
-                next => {
-                    out.push(w.finish(from + i));
-                    pending = 0;
-                    newlines = 0;
-                    if next == Some(&b' ') {
-                        i += 1; // the usual separator, as the ASCII branch below reads it
-                    }
-                }
+            let (next, unfinished, pushed) = ascii_words(bytes, i, from, pending, &mut out);
+            i = next;
+            word = unfinished;
+            if pushed {
+                pending = 0;
+                newlines = 0;
             }
             continue;
         }
@@ -909,6 +972,50 @@ mod tests {
         for e in std::fs::read_dir(seeds).into_iter().flatten().flatten() {
             let s = std::fs::read_to_string(e.path()).unwrap_or_default();
             assert_eq!(tokenize_str(&s), tokenize_reference(&s, 0, s.len()));
+        }
+    }
+
+    #[test]
+    fn the_ascii_word_fast_path_agrees_with_the_reference() {
+        let every_ascii: String = (0..128u8).map(char::from).collect();
+        let every_ascii_spaced: String = (0..128u8).flat_map(|b| [char::from(b), ' ']).collect();
+        let samples = [
+            every_ascii.as_str(),
+            every_ascii_spaced.as_str(),
+            // Words of 1 to 17 bytes, ending at a chunk's edge or across it.
+            "a ab abc abcd abcde abcdef abcdefg abcdefgh abcdefghi abcdefghijklmnop abcdefghijklmnopq",
+            "ABCDEFGH ABCDEFGHI ABCDEFGHIJKLMNOPQ Abcdefghij aBCDEFGHIJ 12345678 123456789 COP15 15th",
+            "abcdefgh",
+            "ABCDEFGHIJKLMNOP",
+            "x",
+            "Universität Universitätsklinikum ÉCOLE École UNIVERSITÄT straße STRASSE İstanbul",
+            "CNRS\u{a0}KUST\u{a0}\u{a0}Zone\u{2009}U.S. Univ.\u{202f}Lab. e\u{301}cole",
+            "中國科學(xué)院(CAS)KUST代表團訪問CNRS，中国科学院ABCDEFGHIJ昆明理工大学",
+            "😀KUST😀 👩‍🔬Lab 🇨🇳China ❤️ 𠀀abcdefghi𠀀",
+            "Xué xiào Běijīng Dàxué (Peking) 學(xué)院 學（xué）院 中(zhōng)國(guó)",
+            "Москва МГУ Ελλάδα ΕΚΠΑ العربية עברית हिन्दी ไทยภาษา 한국어 カタカナ",
+            "tab\tsep\x0bvt\x0cff\x7fdel\x00nul\x1besc end",
+            "a\r\nb\rc\n\nd&e;f!g?h|i(j)k[l]m{n}o",
+        ];
+        for s in samples {
+            for from in 0..s.len().min(10) {
+                if s.is_char_boundary(from) {
+                    assert_eq!(
+                        tokenize(s, from, s.len()),
+                        tokenize_reference(s, from, s.len()),
+                        "{s:?} from {from}"
+                    );
+                }
+            }
+            for to in (0..s.len()).rev().take(10) {
+                if s.is_char_boundary(to) {
+                    assert_eq!(
+                        tokenize(s, 0, to),
+                        tokenize_reference(s, 0, to),
+                        "{s:?} to {to}"
+                    );
+                }
+            }
         }
     }
 

@@ -2,51 +2,151 @@
 
 use super::codes::*;
 use super::{InstitutionMention, Link};
-use crate::article::edit::{append_to_list, remove_list_item, top_level, Item};
+use crate::article::edit::{list_append, remove_list_item, top_level, Entry, ListAppend};
 use crate::article::ids::InstitutionId;
 use crate::article::{Annotations, Article, InstitutionEntry};
 use crate::findings::{Finding, Fix, TextEdit};
 use crate::gazetteer::index::Fx;
-use crate::gazetteer::text::{fold, tokenize, tokenize_str};
+use crate::gazetteer::text::{fold, fold_word_into, tokenize, tokenize_str};
 use crate::gazetteer::{Gazetteer, Institution};
 use crate::text::similarity::did_you_mean;
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 type FxSet<T> = HashSet<T, Fx>;
 
-fn item_for(r: &Institution) -> Item {
-    let mut fields = vec![
-        ("id".to_string(), r.annotation_id()),
-        ("name".to_string(), r.name.clone()),
-    ];
-    if let Some(c) = &r.country {
-        fields.push(("country".to_string(), c.clone()));
+/// A record's entry in `institutions` (`id`, `name`, `country`), rendered without copies.
+#[derive(Clone)]
+struct RecordItem<'a> {
+    id: &'a str,
+    name: &'a str,
+    country: Option<&'a str>,
+}
+
+impl<'a> RecordItem<'a> {
+    fn new(r: &'a Institution, id: &'a str) -> RecordItem<'a> {
+        RecordItem {
+            id,
+            name: &r.name,
+            country: r.country.as_deref(),
+        }
     }
-    Item::Map(fields)
+}
+
+impl Entry for RecordItem<'_> {
+    fn scalar(&self) -> Option<&str> {
+        None
+    }
+
+    fn fields(&self, f: &mut dyn FnMut(&str, &str)) {
+        f("id", self.id);
+        f("name", self.name);
+        if let Some(c) = self.country {
+            f("country", c);
+        }
+    }
 }
 
 /// Words only, folded: "the  KUST’s" → "the kust s".
 fn folded_words(s: &str) -> String {
-    tokenize_str(s)
-        .iter()
-        .map(|t| fold(t.text(s)))
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(s.len());
+    folded_words_into(s, &mut out);
+    out
+}
+
+/// [`folded_words`] written into `out` (cleared first).
+fn folded_words_into(s: &str, out: &mut String) {
+    out.clear();
+    for (i, t) in tokenize_str(s).iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        fold_word_into(t.text(s), out);
+    }
 }
 
 /// Whether `name` is one of the record's names (any case, spacing, "the").
 fn name_fits(gaz: &Gazetteer, r: &Institution, name: &str) -> bool {
     let f = folded_words(name);
     let f = f.strip_prefix("the ").unwrap_or(&f);
+    // One buffer for the record's names.
+    let mut g = String::new();
     crate::gazetteer::index::name_forms(r).any(|(n, _)| {
-        let g = folded_words(n);
+        folded_words_into(n, &mut g);
         g == f || g.strip_prefix("the ") == Some(f)
     }) || gaz.find_by_name(name).iter().any(|x| x.key == r.key)
 }
 
+/// The strings joined, in a String of the exact size (messages and titles: `format!` costs
+/// more than the copies).
+fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// A set of keys that stays a short list while small (an article names a handful of
+/// institutions many times each: a scan beats hashing every mention's key). The list holds
+/// each key with a tag (its length and last bytes) compared before the bytes.
+#[derive(Default)]
+struct KeySet<'a> {
+    few: Vec<(u64, &'a str)>,
+    many: FxSet<&'a str>,
+}
+
+impl<'a> KeySet<'a> {
+    const FEW: usize = 16;
+
+    /// The last eight bytes (keys differ at their end: `ror-02egmk993`) and the length.
+    fn tag(k: &str) -> u64 {
+        let b = k.as_bytes();
+        let last8 = b
+            .len()
+            .checked_sub(8)
+            .and_then(|from| b.get(from..))
+            .and_then(|t| <[u8; 8]>::try_from(t).ok());
+        match last8 {
+            Some(t) => u64::from_le_bytes(t) ^ (b.len() as u64).rotate_right(8),
+            None => b.iter().fold(b.len() as u64, |t, &c| t << 8 | u64::from(c)),
+        }
+    }
+
+    fn find(&self, tag: u64, k: &str) -> bool {
+        self.few.iter().any(|&(t, x)| t == tag && x == k)
+    }
+
+    /// Adds `k`; false when it was there.
+    fn insert(&mut self, k: &'a str) -> bool {
+        if !self.many.is_empty() {
+            return self.many.insert(k);
+        }
+        let tag = Self::tag(k);
+        if self.find(tag, k) {
+            return false;
+        }
+        if self.few.len() < Self::FEW {
+            self.few.push((tag, k));
+        } else {
+            self.many.extend(self.few.drain(..).map(|(_, x)| x));
+            self.many.insert(k);
+        }
+        true
+    }
+
+    fn contains(&self, k: &str) -> bool {
+        if self.many.is_empty() {
+            self.find(Self::tag(k), k)
+        } else {
+            self.many.contains(k)
+        }
+    }
+}
+
 /// A gazetteer key made from a name (`Souphanouvong University` → `souphanouvong-university`).
 pub fn slug(name: &str) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(name.len());
     for c in fold(name).chars() {
         if c.is_ascii_alphanumeric() {
             s.push(c);
@@ -54,7 +154,9 @@ pub fn slug(name: &str) -> String {
             s.push('-');
         }
     }
-    let s = s.trim_end_matches('-').to_string();
+    while s.ends_with('-') {
+        s.pop();
+    }
     if s.len() >= 3 && name.is_ascii() {
         return s;
     }
@@ -71,6 +173,10 @@ struct Ctx<'a> {
     gaz: &'a Gazetteer,
     /// The record of each entry of `annotations.institutions` (resolved once).
     resolved: Vec<Option<&'a Institution>>,
+    /// How entries are appended to `institutions` (found at the first fix that needs it).
+    add_institution: OnceCell<Option<ListAppend<'a>>>,
+    /// The same for `countries`, when that key holds a list.
+    add_country: OnceCell<Option<Option<ListAppend<'a>>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -108,21 +214,41 @@ impl<'a> Ctx<'a> {
     }
 
     /// Edits adding records to `institutions` (and their countries to `countries` if that
-    /// list exists).
-    /// `items` are the records' entries ([`item_for`], built once by the caller).
-    fn add_edits(&self, records: &[&Institution], items: &[Item]) -> Option<Vec<TextEdit>> {
-        let mut edits = append_to_list(self.text, self.article, "institutions", items)?;
-        if top_level(self.article, "countries").is_some_and(|n| n.as_seq().is_some()) {
-            let mut new: Vec<Item> = Vec::new();
+    /// list exists). `ids` are the records' annotation ids (made once by the caller).
+    fn add_edits(&self, records: &[&Institution], ids: &[String]) -> Option<Vec<TextEdit>> {
+        let (text, article) = (self.text, self.article);
+        let institutions = self
+            .add_institution
+            .get_or_init(|| list_append(text, article, "institutions"))
+            .as_ref()?;
+        let mut edits = Vec::with_capacity(2);
+        edits.push(
+            institutions.edit(
+                records
+                    .iter()
+                    .zip(ids)
+                    .map(|(r, id)| RecordItem::new(r, id)),
+            ),
+        );
+        let countries = self.add_country.get_or_init(|| {
+            top_level(article, "countries")
+                .is_some_and(|n| n.as_seq().is_some())
+                .then(|| list_append(text, article, "countries"))
+        });
+        if let Some(countries) = countries {
+            let mut new: Vec<&str> = Vec::new();
             for r in records {
-                let Some(c) = &r.country else { continue };
-                let have = self.annotations.countries.iter().any(|x| &x.value == c);
-                let item = Item::Scalar(c.clone());
-                if !have && !new.contains(&item) {
-                    new.push(item);
+                let Some(c) = r.country.as_deref() else {
+                    continue;
+                };
+                let have = self.annotations.countries.iter().any(|x| x.value == c);
+                if !have && !new.contains(&c) {
+                    new.push(c);
                 }
             }
-            edits.extend(append_to_list(self.text, self.article, "countries", &new)?);
+            if !new.is_empty() {
+                edits.push(countries.as_ref()?.edit(new));
+            }
         }
         Some(edits)
     }
@@ -145,6 +271,8 @@ pub fn check(
             .iter()
             .map(|e| e.parsed_id.as_ref().and_then(|id| gaz.resolve(id)))
             .collect(),
+        add_institution: OnceCell::new(),
+        add_country: OnceCell::new(),
     };
     let mut out = Vec::new();
     let editable = article
@@ -253,7 +381,7 @@ pub fn check(
     if editable {
         let mut missing: Vec<(&Institution, &InstitutionMention)> = Vec::new();
         // Each key is decided at its first mention (a record's key is the key it is found by).
-        let mut seen: FxSet<&str> = FxSet::default();
+        let mut seen = KeySet::default();
         for m in mentions {
             let Link::Known(k) = &m.link else { continue };
             if !seen.insert(k.as_str()) {
@@ -266,35 +394,33 @@ pub fn check(
             missing.push((r, m));
         }
         let all: Vec<&Institution> = missing.iter().map(|(r, _)| *r).collect();
-        let items: Vec<Item> = all.iter().map(|r| item_for(r)).collect();
-        let add_all = (all.len() >= 2)
-            .then(|| cx.add_edits(&all, &items))
-            .flatten();
-        for ((r, m), item) in missing.iter().zip(&items) {
+        let ids: Vec<String> = all.iter().map(|r| r.annotation_id()).collect();
+        let add_all = (all.len() >= 2).then(|| cx.add_edits(&all, &ids)).flatten();
+        let add_all_title = add_all
+            .as_ref()
+            .map(|_| cat(&["Add all ", &all.len().to_string(), " missing institutions"]));
+        for ((r, m), id) in missing.iter().zip(&ids) {
             let mut f = Finding::new(
                 &NOT_ANNOTATED,
                 m.span,
-                format!(
-                    "{} ({}) is mentioned but not listed in `institutions`",
-                    r.name,
-                    r.annotation_id()
-                ),
+                cat(&[
+                    &r.name,
+                    " (",
+                    id,
+                    ") is mentioned but not listed in `institutions`",
+                ]),
             );
             // When several are missing, the set fix is the safe one: `--fix` and fixAll then
             // add them all in one round instead of one per round.
-            if let Some(edits) = cx.add_edits(&[r], std::slice::from_ref(item)) {
+            if let Some(edits) = cx.add_edits(&[r], std::slice::from_ref(id)) {
                 f = f.with_fix(Fix::new(
-                    format!("Add {} to annotations", r.name),
+                    cat(&["Add ", &r.name, " to annotations"]),
                     edits,
                     add_all.is_none(),
                 ));
             }
-            if let Some(edits) = &add_all {
-                f = f.with_fix(Fix::new(
-                    format!("Add all {} missing institutions", all.len()),
-                    edits.clone(),
-                    true,
-                ));
+            if let (Some(edits), Some(title)) = (&add_all, &add_all_title) {
+                f = f.with_fix(Fix::new(title.clone(), edits.clone(), true));
             }
             out.push(f);
         }
@@ -316,7 +442,7 @@ pub fn check(
     let mentioned_keys = std::cell::OnceCell::new();
     let mentioned_keys = || {
         mentioned_keys.get_or_init(|| {
-            let mut keys: FxSet<&str> = FxSet::default();
+            let mut keys = KeySet::default();
             for m in mentions {
                 match &m.link {
                     Link::Known(k) => {
@@ -331,7 +457,11 @@ pub fn check(
                             }
                         }
                     }
-                    Link::Ambiguous(ks) => keys.extend(ks.iter().map(String::as_str)),
+                    Link::Ambiguous(ks) => {
+                        for k in ks {
+                            keys.insert(k);
+                        }
+                    }
                     Link::Unknown => {}
                 }
             }
@@ -398,13 +528,13 @@ pub fn check(
         );
         if editable || article.front_matter.is_none() {
             for r in &records {
-                if let Some(edits) = cx.add_edits(&[r], &[item_for(r)]) {
+                let id = r.annotation_id();
+                if let Some(edits) = cx.add_edits(&[r], std::slice::from_ref(&id)) {
                     f = f.with_fix(Fix::new(
                         format!(
-                            "Annotate as {} ({}, {})",
+                            "Annotate as {} ({}, {id})",
                             r.name,
                             r.country.as_deref().unwrap_or("?"),
-                            r.annotation_id()
                         ),
                         edits,
                         false,
@@ -437,7 +567,13 @@ pub fn check(
         if !raws.insert(raw) {
             continue;
         }
-        let name: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut name = String::with_capacity(raw.len());
+        for w in raw.split_whitespace() {
+            if !name.is_empty() {
+                name.push(' ');
+            }
+            name.push_str(w);
+        }
         let key = folded_words(&name);
         let listed = listed_names().contains(&key);
         if listed || seen.contains(&key) {
@@ -451,14 +587,18 @@ pub fn check(
             format!("`{name}` looks like an institution but is in no gazetteer; annotate it, and add it to the workspace gazetteer (`[gazetteer] files` in marginalia.toml) to have it linked everywhere"),
         );
         if editable || article.front_matter.is_none() {
-            let item = Item::Map(vec![
-                ("id".into(), id.clone()),
-                ("name".into(), name.clone()),
-            ]);
-            if let Some(edits) = append_to_list(text, article, "institutions", &[item]) {
+            let add = cx
+                .add_institution
+                .get_or_init(|| list_append(text, article, "institutions"));
+            if let Some(add) = add {
+                let item = RecordItem {
+                    id: &id,
+                    name: &name,
+                    country: None,
+                };
                 f = f.with_fix(Fix::new(
                     format!("Add {name} to annotations as `{id}` (for the workspace gazetteer)"),
-                    edits,
+                    vec![add.edit([item])],
                     false,
                 ));
             }
@@ -466,4 +606,45 @@ pub fn check(
         out.push(f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_sets_answer_like_hash_sets() {
+        let keys: Vec<String> = (0..40)
+            .map(|i| format!("ror-0{}egmk99{}", i % 7, i % 23))
+            .chain(["a", "b", "ab", "", "abcdefgh", "xabcdefgh"].map(String::from))
+            .collect();
+        let mut small = KeySet::default();
+        let mut reference: FxSet<&str> = FxSet::default();
+        for k in keys.iter().chain(keys.iter().rev()) {
+            assert_eq!(small.insert(k), reference.insert(k), "{k}");
+            assert!(small.contains(k));
+        }
+        assert!(!small.contains("ror-0egmk99"));
+        assert!(!small.contains("abcdefg"));
+    }
+
+    #[test]
+    fn folded_words_join_the_folded_tokens() {
+        assert_eq!(folded_words("the  KUST’s"), "the kust s");
+        assert_eq!(folded_words("Université de Genève"), "universite de geneve");
+        let mut buf = String::from("old");
+        folded_words_into("Ghent U.", &mut buf);
+        assert_eq!(buf, "ghent u");
+    }
+
+    #[test]
+    fn slugs_and_joined_texts() {
+        assert_eq!(slug("Souphanouvong University"), "souphanouvong-university");
+        assert_eq!(slug("  Tabriz -- University!  "), "tabriz-university");
+        assert!(slug("老挝大学").starts_with("org-"));
+        assert_eq!(
+            cat(&["Add ", "KUST", " to annotations"]),
+            "Add KUST to annotations"
+        );
+    }
 }

@@ -402,6 +402,15 @@ impl Forms {
         }));
     }
 
+    /// Makes room for appending `parts`, so that the vectors grow once to their final size
+    /// instead of doubling block after block.
+    pub fn reserve_for<'a>(&mut self, parts: impl Iterator<Item = &'a Forms> + Clone) {
+        let sum = |f: fn(&Forms) -> usize| parts.clone().map(f).sum::<usize>();
+        self.toks.reserve(sum(|f| f.toks.len()));
+        self.drafts.reserve(sum(|f| f.drafts.len()));
+        self.pool.reserve(sum(|f| f.pool.len()));
+    }
+
     /// Heap bytes held (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
         self.toks.capacity() * std::mem::size_of::<Token>()
@@ -419,52 +428,132 @@ impl Forms {
 
 pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
     let mut toks = tokenize(text, from, to);
-    abbreviations(text.get(..to).unwrap_or(text), &mut toks);
+    // Both abbreviations need a `U` or an `&` in the range: many blocks skip the pass.
+    if text
+        .get(from..to)
+        .is_some_and(|s| memchr::memchr2(b'&', b'U', s.as_bytes()).is_some())
+    {
+        abbreviations(text.get(..to).unwrap_or(text), &mut toks);
+    }
     if toks.is_empty() {
         return Forms::default();
     }
-    let ix = gaz.index();
+    let walker = gaz.index().walker();
 
-    // 1. Every form starting at every token: the longest valid one. The candidates of all
-    // drafts live in one pool: a form's are written at the pool's end, then moved over
-    // those of the shorter form from the same token.
-    let mut pool: Vec<Cand> = Vec::new();
-    let mut found: Vec<Draft> = Vec::new();
-    for i in 0..toks.len() {
+    /// The valid candidates of `entries` for the form `toks[i..end]`, appended to `pool`
+    /// (one per record); whether one of them is a name.
+    fn valid(
+        text: &str,
+        toks: &[Token],
+        i: usize,
+        end: usize,
+        entries: &[crate::gazetteer::index::Entry],
+        pool: &mut Vec<Cand>,
+    ) -> bool {
+        let fresh = pool.len();
+        let mut any_name = false;
+        let span = toks.get(i..end).unwrap_or(&[]);
+        for e in entries {
+            if let Some(x) = &e.exact {
+                if !exact_eq(text, span, x) {
+                    continue;
+                }
+            }
+            if e.needs_caps && !span.iter().any(|t| t.has(UPPER | CJK)) {
+                continue;
+            }
+            if e.kind == NameKind::Acronym && in_caps_run(toks, i, end) {
+                continue;
+            }
+            any_name |= e.kind == NameKind::Name;
+            match pool
+                .get_mut(fresh..)
+                .and_then(|p| p.iter_mut().find(|c| c.inst == e.inst))
+            {
+                None => pool.push(Cand {
+                    inst: e.inst,
+                    primary: e.primary,
+                    contextual: e.contextual,
+                }),
+                Some(c) => {
+                    c.contextual &= e.contextual;
+                    c.primary |= e.primary;
+                }
+            }
+        }
+        any_name
+    }
+
+    /// The longest valid form from token `i` (whose first node is `node`): its end and
+    /// kind, its candidates pushed on `pool`. Most walks reach no form; of those that do,
+    /// the longest form is nearly always valid, so it is checked first and the shorter ones
+    /// only when it is not.
+    #[inline(never)]
+    fn longest(
+        text: &str,
+        toks: &[Token],
+        i: usize,
+        mut node: crate::gazetteer::index::Node,
+        walker: crate::gazetteer::index::Walker<'_>,
+        pool: &mut Vec<Cand>,
+    ) -> Option<(usize, MatchKind)> {
+        // The last node with forms and its end; how many such nodes.
+        let mut last = (0usize, node);
+        let mut nested = 0u32;
+        let mut j = i;
+        loop {
+            if node.has_entries() {
+                last = (j + 1, node);
+                nested += 1;
+            }
+            j += 1;
+            match toks.get(j) {
+                Some(t) if !t.has(BREAK) => match walker.next(node, t.hash) {
+                    Some(next) => node = next,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        if nested == 0 {
+            return None;
+        }
+        if pool.capacity() == 0 {
+            // Sized once for the block (a form for every tenth token or so).
+            pool.reserve(toks.len() / 8 + 4);
+        }
+        let base = pool.len();
+        let (end, at) = last;
+        let any_name = valid(text, toks, i, end, walker.entries(at).unwrap_or(&[]), pool);
+        if pool.len() > base {
+            let kind = if any_name {
+                MatchKind::Name
+            } else {
+                MatchKind::Acronym
+            };
+            return Some((end, kind));
+        }
+        if nested == 1 {
+            return None;
+        }
+        longest_forward(text, toks, i, walker, pool)
+    }
+
+    /// [`longest`] when the longest form from `i` is not valid: every form from the
+    /// shortest on, each valid one replacing the one before in `pool`.
+    #[cold]
+    fn longest_forward(
+        text: &str,
+        toks: &[Token],
+        i: usize,
+        walker: crate::gazetteer::index::Walker<'_>,
+        pool: &mut Vec<Cand>,
+    ) -> Option<(usize, MatchKind)> {
         let base = pool.len();
         let mut best_at: Option<(usize, MatchKind)> = None;
-        ix.walk(&toks, i, |end, entries| {
-            if pool.capacity() == 0 {
-                // Sized once for the block (a form for every tenth token or so).
-                pool.reserve(toks.len() / 8 + 4);
-            }
+        walker.walk(toks, i, |end, entries| {
             let fresh = pool.len();
-            let mut any_name = false;
-            for e in entries {
-                if let Some(x) = &e.exact {
-                    if !exact_eq(text, &toks[i..end], x) {
-                        continue;
-                    }
-                }
-                if e.needs_caps && !toks[i..end].iter().any(|t| t.has(UPPER | CJK)) {
-                    continue;
-                }
-                if e.kind == NameKind::Acronym && in_caps_run(&toks, i, end) {
-                    continue;
-                }
-                any_name |= e.kind == NameKind::Name;
-                match pool[fresh..].iter_mut().find(|c| c.inst == e.inst) {
-                    None => pool.push(Cand {
-                        inst: e.inst,
-                        primary: e.primary,
-                        contextual: e.contextual,
-                    }),
-                    Some(c) => {
-                        c.contextual &= e.contextual;
-                        c.primary |= e.primary;
-                    }
-                }
-            }
+            let any_name = valid(text, toks, i, end, entries, pool);
             if pool.len() > fresh {
                 let kind = if any_name {
                     MatchKind::Name
@@ -477,7 +566,21 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
                 best_at = Some((end, kind));
             }
         });
-        if let Some((end, kind)) = best_at {
+        best_at
+    }
+
+    // 1. Every form starting at every token: the longest valid one. The candidates of all
+    // drafts live in one pool: a form's are written at the pool's end, then moved over
+    // those of the shorter form from the same token.
+    let mut pool: Vec<Cand> = Vec::new();
+    let mut found: Vec<Draft> = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        // Most tokens start no name: the trie's first-token filter says so at once.
+        let Some(node) = walker.first(t.hash) else {
+            continue;
+        };
+        let base = pool.len();
+        if let Some((end, kind)) = longest(text, &toks, i, node, walker, &mut pool) {
             if found.capacity() == 0 {
                 found.reserve(toks.len() / 8 + 2);
             }
@@ -489,34 +592,51 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
     // 2. Longest first, then leftmost; no overlaps (starts are unique: the order is total).
     // `found` is by start: the drafts kept stay in its order, and the sort is of keys.
     if found.len() > 1 {
-        let mut order: Vec<u64> = found
-            .iter()
-            .enumerate()
-            .map(|(k, d)| {
-                let len = u32::try_from(d.end - d.start).unwrap_or(u32::MAX);
-                u64::from(u32::MAX - len) << 32 | k as u64
-            })
-            .collect();
+        // A block has a few drafts: their keys fit on the stack.
+        let mut small = [0u64; 64];
+        let mut large = Vec::new();
+        let order = if found.len() <= small.len() {
+            small.get_mut(..found.len()).unwrap_or(&mut [])
+        } else {
+            large.resize(found.len(), 0u64);
+            &mut large[..]
+        };
+        for ((k, d), key) in found.iter().enumerate().zip(order.iter_mut()) {
+            let len = u32::try_from(d.end - d.start).unwrap_or(u32::MAX);
+            *key = u64::from(u32::MAX - len) << 32 | k as u64;
+        }
         order.sort_unstable();
-        let mut covered = vec![false; toks.len()];
-        let mut keep = vec![false; found.len()];
-        for key in order {
-            let k = (key & u64::from(u32::MAX)) as usize;
+        // Tokens covered by a kept draft carry `COVERED` until the end of this step; the
+        // kept drafts' indices are written over the front of `order`.
+        let mut kept = 0;
+        for at in 0..order.len() {
+            let k = (order[at] & u64::from(u32::MAX)) as usize;
             let Some(d) = found.get(k) else { continue };
-            let Some(span) = covered.get_mut(d.start..d.end) else {
+            let Some(span) = toks.get_mut(d.start..d.end) else {
                 continue;
             };
-            if span.iter().any(|&c| c) {
+            if span.iter().any(|t| t.has(crate::gazetteer::text::COVERED)) {
                 continue;
             }
-            span.iter_mut().for_each(|c| *c = true);
-            keep[k] = true;
+            span.iter_mut()
+                .for_each(|t| t.flags |= crate::gazetteer::text::COVERED);
+            order[kept] = k as u64;
+            kept += 1;
         }
-        let mut k = 0;
+        let kept = order.get_mut(..kept).unwrap_or(&mut []);
+        kept.sort_unstable();
+        let mut next = kept.iter().peekable();
+        let mut k = 0u64;
         found.retain(|_| {
             k += 1;
-            keep.get(k - 1).copied().unwrap_or(false)
+            next.next_if(|&&x| x == k - 1).is_some()
         });
+        for d in &found {
+            if let Some(span) = toks.get_mut(d.start..d.end) {
+                span.iter_mut()
+                    .for_each(|t| t.flags &= !crate::gazetteer::text::COVERED);
+            }
+        }
     }
     Forms {
         toks,
@@ -542,6 +662,7 @@ pub fn recognise_forms(
         return Vec::new();
     }
     let h = hashes();
+    let sites = Sites::find(&toks, h);
     let mut covered = vec![false; toks.len()];
     for d in &drafts {
         if let Some(c) = covered.get_mut(d.start..d.end) {
@@ -551,11 +672,8 @@ pub fn recognise_forms(
 
     // 3. Acronyms defined in the text: "… Technology (CAST)", `中國科學院(CAS)`.
     let mut bindings: FxMap<&str, (u32, usize)> = FxMap::default();
-    for k in 1..toks.len() {
-        let t = &toks[k];
-        if !t.has(BREAK) || !is_acronym_like(t) {
-            continue;
-        }
+    for &k in &sites.defined {
+        let Some(t) = toks.get(k) else { continue };
         let open = gap(text, &toks[k - 1], t);
         let after = text
             .get(t.end() as usize..)
@@ -612,11 +730,23 @@ pub fn recognise_forms(
     }
     // A defined acronym the gazetteer does not list still binds.
     if !bindings.is_empty() {
-        for (k, t) in toks.iter().enumerate() {
-            if covered[k] || !is_acronym_like(t) {
+        // The bound acronyms' lengths and first bytes: most words differ in one of them, and
+        // are passed over without hashing their text.
+        let shapes: Vec<(u32, u8)> = bindings
+            .keys()
+            .map(|a| (a.len() as u32, a.as_bytes().first().copied().unwrap_or(0)))
+            .collect();
+        let bytes = text.as_bytes();
+        for &k in &sites.acronyms {
+            let Some(t) = toks.get(k) else { continue };
+            if covered[k] {
                 continue;
             }
-            if bindings.contains_key(t.text(text)) {
+            let shape = (
+                t.end() - t.start,
+                bytes.get(t.start as usize).copied().unwrap_or(0),
+            );
+            if shapes.contains(&shape) && bindings.contains_key(t.text(text)) {
                 covered[k] = true;
                 drafts.push(Draft::new(k, k + 1, MatchKind::Acronym, None));
             }
@@ -626,6 +756,9 @@ pub fn recognise_forms(
 
     // 4. Evidence: records named unambiguously, annotated records, countries named. Sorted
     // lists; the annotations and countries are gathered only when a form needs evidence.
+    // A bit per record marks those already listed: a text names few records many times.
+    let mut named_bits = vec![0u64; gaz.len().div_ceil(64)];
+    let bit = |i: u32| (i as usize / 64, 1u64 << (i % 64));
     let mut named: Vec<u32> = Vec::new();
     for d in &drafts {
         if d.kind != MatchKind::Name {
@@ -633,16 +766,30 @@ pub fn recognise_forms(
         }
         let mut direct = d.cands(&pool).iter().filter(|c| !c.contextual);
         if let (Some(c), None) = (direct.next(), direct.next()) {
-            named.push(c.inst);
+            let (w, b) = bit(c.inst);
+            match named_bits.get_mut(w) {
+                Some(word) if *word & b != 0 => {}
+                Some(word) => {
+                    *word |= b;
+                    named.push(c.inst);
+                }
+                None => named.push(c.inst),
+            }
         }
     }
     named.sort_unstable();
     named.dedup();
-    let is_named = |i: u32| named.binary_search(&i).is_ok();
+    let is_named = |i: u32| {
+        let (w, b) = bit(i);
+        match named_bits.get(w) {
+            Some(word) => word & b != 0,
+            None => named.binary_search(&i).is_ok(),
+        }
+    };
     let evidence = std::cell::OnceCell::new();
     let evidence = || {
         evidence.get_or_init(|| {
-            let mut countries = countries().mentioned(text, &toks);
+            let mut countries = countries().mentioned_at(text, &toks, &sites.countries);
             countries.extend(annotations.countries.iter().map(|c| c.value.as_str()));
             let mut annotated: Vec<u32> = Vec::new();
             for e in &annotations.institutions {
@@ -831,9 +978,9 @@ pub fn recognise_forms(
         covered[d.start..d.end].iter_mut().for_each(|c| *c = true);
     }
     let first_candidate = drafts.len();
-    english_candidates(text, &toks, &covered, h, &mut drafts);
+    english_candidates(text, &toks, &covered, h, &sites.heads, &mut drafts);
     near_names(text, &toks, gaz, &covered, first_candidate, &mut drafts);
-    chinese_candidates(&toks, &covered, h, &mut drafts);
+    chinese_candidates(&toks, &covered, h, &sites.zh_suffixes, &mut drafts);
     drafts.sort_by_key(|d| d.start);
 
     let key = |i: u32| {
@@ -874,6 +1021,65 @@ fn filters() -> &'static Filters {
     })
 }
 
+/// The few tokens where a later step may start, found in one pass over the tokens: the
+/// steps then visit these instead of every token (each list is sorted).
+struct Sites {
+    /// Acronym-like words ([`is_acronym_like`]).
+    acronyms: Vec<usize>,
+    /// Those right after a hard break (a bracket), but the first: acronyms defined in the text.
+    defined: Vec<usize>,
+    /// Tokens that may start a country name.
+    countries: Vec<usize>,
+    /// Capitalised head words of institution names (English candidates).
+    heads: Vec<usize>,
+    /// Characters that end a Chinese institution suffix (Chinese candidates).
+    zh_suffixes: Vec<usize>,
+}
+
+impl Sites {
+    fn find(toks: &[Token], h: &Hashes) -> Sites {
+        let (f, countries) = (filters(), countries());
+        // Sized for the usual share of each (a few per cent of the tokens): no regrowth.
+        let few = toks.len() / 32 + 8;
+        let mut s = Sites {
+            acronyms: Vec::with_capacity(toks.len() / 8 + 8),
+            defined: Vec::with_capacity(few),
+            countries: Vec::with_capacity(few),
+            heads: Vec::with_capacity(few),
+            zh_suffixes: Vec::with_capacity(few),
+        };
+        for (k, t) in toks.iter().enumerate() {
+            if countries.may_start(t.hash) {
+                s.countries.push(k);
+            }
+            if t.has(CJK) {
+                if f.zh_suffix_last.may_contain(t.hash) && h.zh_suffix_last.contains(&t.hash) {
+                    s.zh_suffixes.push(k);
+                }
+                continue;
+            }
+            // Both other sites need an uppercase letter.
+            if !t.has(UPPER | CAP) {
+                continue;
+            }
+            if is_acronym_like(t) {
+                s.acronyms.push(k);
+                if k > 0 && t.has(BREAK) {
+                    s.defined.push(k);
+                }
+            }
+            if t.has(CAP)
+                && !t.has(DIGITS)
+                && f.heads.may_contain(t.hash)
+                && h.heads.contains(&t.hash)
+            {
+                s.heads.push(k);
+            }
+        }
+        s
+    }
+}
+
 /// What the document says about which record an ambiguous form means (sorted lists).
 struct Evidence<'a> {
     /// Countries named in the text, annotated, or of records named unambiguously.
@@ -905,6 +1111,7 @@ fn near_names(
         !covered.get(k).copied().unwrap_or(true) && !taken.iter().any(|&(s, e)| s <= k && k < e)
     };
     let is_cap = |t: &Token| t.has(CAP) && !t.has(CJK) && !t.has(DIGITS);
+    let mut memo: FxMap<&str, Option<usize>> = FxMap::default();
     for d in drafts.iter_mut().skip(first) {
         if d.kind != MatchKind::Candidate || d.link != Some(Lk::Unknown) {
             continue;
@@ -939,7 +1146,10 @@ fn near_names(
             ends.insert(0, ext);
         }
         for end in ends {
-            if let Some(i) = gaz.near_name(phrase(end)) {
+            // The same phrase is often met again in one text: looked up once.
+            let p = phrase(end);
+            let near = *memo.entry(p).or_insert_with(|| gaz.near_name(p));
+            if let Some(i) = near {
                 d.link = Some(Lk::Known(i as u32));
                 d.kind = MatchKind::Name;
                 d.end = end;
@@ -1004,21 +1214,27 @@ fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Dra
     let is_cap = |t: &Token| t.has(CAP) && !t.has(CJK) && !t.has(DIGITS);
     let is_conn = |t: &Token| h.connectors.contains(&t.hash) && !t.has(CAP) && t.hash != h.the;
     let mut merges: Vec<(usize, usize, u32)> = Vec::new();
-    // Tokens inside units and candidates: a unit phrase does not run through them.
-    let mut blocked = vec![false; toks.len()];
+    // Per token: inside a unit or candidate (a unit phrase does not run through them), and
+    // whether a draft starts there. One buffer for both.
+    const BLOCKED: u8 = 1;
+    const STARTS: u8 = 2;
+    let mut marks = vec![0u8; toks.len()];
     for d in drafts.iter() {
         let unit = match d.link {
             Some(Lk::Known(p)) => gaz.at(p as usize).is_some_and(|r| r.parent.is_some()),
             _ => true,
         };
-        if unit {
-            blocked[d.start..d.end].iter_mut().for_each(|b| *b = true);
+        if let Some(m) = marks.get_mut(d.start..d.end) {
+            if unit {
+                m.iter_mut().for_each(|b| *b |= BLOCKED);
+            }
+            if let Some(first) = m.first_mut() {
+                *first |= STARTS;
+            }
         }
     }
-    let mut starts = vec![false; toks.len()];
-    for d in drafts.iter() {
-        starts[d.start] = true;
-    }
+    let blocked = |k: usize| marks.get(k).is_some_and(|m| m & BLOCKED != 0);
+    let starts = |k: usize| marks.get(k).is_some_and(|m| m & STARTS != 0);
     for d in drafts.iter() {
         let Some(Lk::Known(key)) = d.link else {
             continue;
@@ -1047,7 +1263,7 @@ fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Dra
                 if !(is_cap(t) || is_conn(t))
                     || (toks[j].has(BREAK) && j < ue)
                     || comma
-                    || blocked[j - 1]
+                    || blocked(j - 1)
                 {
                     break;
                 }
@@ -1109,7 +1325,7 @@ fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Dra
                     let stop = h.zh_stops.contains(&toks[f].hash)
                         && toks[f].hash != h.he
                         && toks[f].hash != h.yu;
-                    if stop || starts[f] {
+                    if stop || starts(f) {
                         break;
                     }
                     f += 1;
@@ -1129,6 +1345,9 @@ fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Dra
             }
         }
     }
+    if merges.is_empty() {
+        return; // the drafts stay as they are (sorted)
+    }
     // A unit phrase replaces what was found inside it (e.g. a homonym of the unit).
     let mut replaced = vec![false; toks.len()];
     let mut added: Vec<Draft> = Vec::new();
@@ -1144,11 +1363,13 @@ fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Dra
     drafts.sort_by_key(|d| d.start);
 }
 
+/// `heads`: the capitalised head words ([`Sites::heads`]).
 fn english_candidates(
     text: &str,
     toks: &[Token],
     covered: &[bool],
     h: &Hashes,
+    heads: &[usize],
     out: &mut Vec<Draft>,
 ) {
     let is_cap = |t: &Token| t.has(CAP) && !t.has(CJK) && !t.has(DIGITS);
@@ -1161,15 +1382,10 @@ fn english_candidates(
             && !gap(text, p, n).contains([',', '.', ':', '"', '“', '”'])
     };
     let countries = countries();
-    let mut i = 0;
-    while i < toks.len() {
-        let t = &toks[i];
-        if covered[i]
-            || !is_cap(t)
-            || !filters().heads.may_contain(t.hash)
-            || !h.heads.contains(&t.hash)
-        {
-            i += 1;
+    // Heads before `next` are inside the last candidate.
+    let mut next = 0;
+    for &i in heads {
+        if i < next || i >= toks.len() || covered[i] {
             continue;
         }
         // Capitalised words right before the head.
@@ -1217,24 +1433,22 @@ fn english_candidates(
         let venue = (s..e).any(|k| h.venues.contains(&toks[k].hash));
         if qualifies(s, e) && !venue {
             out.push(Draft::new(s, e, MatchKind::Candidate, Some(Lk::Unknown)));
-            i = e;
-        } else {
-            i += 1;
+            next = e;
         }
     }
 }
 
-fn chinese_candidates(toks: &[Token], covered: &[bool], h: &Hashes, out: &mut Vec<Draft>) {
-    let mut i = 0;
+/// `ends`: the characters that end a suffix ([`Sites::zh_suffixes`]).
+fn chinese_candidates(
+    toks: &[Token],
+    covered: &[bool],
+    h: &Hashes,
+    ends: &[usize],
+    out: &mut Vec<Draft>,
+) {
     let mut taken_until = 0;
-    while i < toks.len() {
-        if covered[i]
-            || !toks[i].has(CJK)
-            || i < taken_until
-            || !filters().zh_suffix_last.may_contain(toks[i].hash)
-            || !h.zh_suffix_last.contains(&toks[i].hash)
-        {
-            i += 1;
+    for &i in ends {
+        if i < taken_until || i >= toks.len() || covered[i] {
             continue;
         }
         // Does a suffix end at token i?
@@ -1288,13 +1502,47 @@ fn chinese_candidates(toks: &[Token], covered: &[bool], h: &Hashes, out: &mut Ve
                 best = Some((s, i + 1));
             }
         }
-        match best {
-            Some((s, e)) => {
-                out.push(Draft::new(s, e, MatchKind::Candidate, Some(Lk::Unknown)));
-                taken_until = e;
-                i = e;
-            }
-            None => i += 1,
+        if let Some((s, e)) = best {
+            out.push(Draft::new(s, e, MatchKind::Candidate, Some(Lk::Unknown)));
+            taken_until = e;
         }
+    }
+}
+
+#[cfg(test)]
+mod sites_tests {
+    use super::*;
+    use crate::gazetteer::text::tokenize_str;
+
+    #[test]
+    fn sites_are_the_tokens_each_step_would_test() {
+        let text = "The Kunming University of Science (KUST) and the Ministry of Education, \
+                    China; 中国科学院国际合作局与老挝国立大学 (NUOL) signed. UNESCO Hall";
+        let toks = tokenize_str(text);
+        let (h, f) = (hashes(), filters());
+        let s = Sites::find(&toks, h);
+        let all = |p: &dyn Fn(usize, &Token) -> bool| -> Vec<usize> {
+            toks.iter()
+                .enumerate()
+                .filter(|(k, t)| p(*k, t))
+                .map(|(k, _)| k)
+                .collect()
+        };
+        let is_cap = |t: &Token| t.has(CAP) && !t.has(CJK) && !t.has(DIGITS);
+        assert_eq!(s.acronyms, all(&|_, t| is_acronym_like(t)));
+        assert_eq!(
+            s.defined,
+            all(&|k, t| k > 0 && t.has(BREAK) && is_acronym_like(t))
+        );
+        assert_eq!(s.countries, all(&|_, t| countries().may_start(t.hash)));
+        assert_eq!(
+            s.heads,
+            all(&|_, t| is_cap(t) && f.heads.may_contain(t.hash) && h.heads.contains(&t.hash))
+        );
+        assert_eq!(
+            s.zh_suffixes,
+            all(&|_, t| t.has(CJK) && h.zh_suffix_last.contains(&t.hash))
+        );
+        assert!(!s.heads.is_empty() && !s.zh_suffixes.is_empty() && !s.defined.is_empty());
     }
 }
