@@ -506,14 +506,16 @@ impl Shared {
         // An analysis running now is likely of this very version: its snapshot is awaited.
         let _turn = turn.lock().await;
         let (doc, version, cache) = {
-            let docs = lock(&self.docs);
-            let Some(od) = docs.get(uri) else {
+            let mut docs = lock(&self.docs);
+            let Some(od) = docs.get_mut(uri) else {
                 drop(docs);
                 return self.indexed(uri); // closed meanwhile
             };
             if let Some(s) = self.fresh_snapshot(od) {
                 return Ok(s);
             }
+            // As in `analysis_loop`: the stale analysis goes before the new one is made.
+            od.snapshot = None;
             (od.doc.clone(), od.version, Arc::clone(&od.cache))
         };
         let (snap, _) = self
