@@ -10,7 +10,7 @@
 
 use marginalia_core::config::Config;
 use marginalia_core::gazetteer::{
-    data, index, ror, Gazetteer, Institution, InstitutionType, Origin,
+    data, fuzzy, index, ror, Gazetteer, Institution, InstitutionType, Origin,
 };
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -124,8 +124,7 @@ pub fn load(
         }
     }
     if gazetteer.has_ror_dump() {
-        prepare_index(&gazetteer);
-        gazetteer.prepare();
+        prepare_cached(&gazetteer);
     }
     Ok(gazetteer)
 }
@@ -143,7 +142,12 @@ pub fn prepare_index(g: &Gazetteer) {
         g.index();
         return;
     };
-    let file = dir.join(format!("index-{:016x}.bin", fingerprint(g)));
+    prepare_index_in(g, &dir, fingerprint(g));
+}
+
+/// [`prepare_index`] with the cache directory and the records' fingerprint at hand.
+fn prepare_index_in(g: &Gazetteer, dir: &Path, fingerprint: u64) {
+    let file = dir.join(format!("index-{fingerprint:016x}.bin"));
     if let Some(ix) = std::fs::read(&file)
         .ok()
         .and_then(|b| index::Index::from_bytes(&b, g.len()))
@@ -153,15 +157,57 @@ pub fn prepare_index(g: &Gazetteer) {
         }
     }
     let bytes = g.index().to_bytes();
-    let _ = std::fs::create_dir_all(&dir);
-    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &file).is_ok() {
-        prune_index_cache(&dir, 4);
+    if write_atomically(dir, &file, &bytes) {
+        prune_index_cache(dir, "index-", 4);
     }
 }
 
-/// Keeps the `keep` most recent cached indexes (each rebuilt binary writes its own).
-fn prune_index_cache(dir: &Path, keep: usize) {
+/// What [`Gazetteer::prepare`] builds, through the on-disk cache: the name index (see
+/// [`prepare_index`]) and the near-miss index of long names, cached the same way (same
+/// fingerprint of the records and the program, same directory, `fuzzy-<fingerprint>.bin`).
+/// A cached near-miss index that does not decode or does not fit the records is ignored
+/// and rebuilt; on a warm start neither index is built.
+pub fn prepare_cached(g: &Gazetteer) {
+    let Some(dir) = cache_dir() else {
+        g.prepare();
+        return;
+    };
+    if g.has_index() && g.has_fuzzy() {
+        g.prepare();
+        return;
+    }
+    let fp = fingerprint(g);
+    if !g.has_index() {
+        prepare_index_in(g, &dir, fp);
+    }
+    let file = dir.join(format!("fuzzy-{fp:016x}.bin"));
+    let cached = !g.has_fuzzy()
+        && std::fs::read(&file)
+            .ok()
+            .and_then(|b| fuzzy::Fuzzy::from_bytes(&b, g.len()))
+            .is_some_and(|f| g.set_fuzzy(f));
+    g.prepare();
+    if !cached && write_atomically(&dir, &file, &g.fuzzy().to_bytes()) {
+        prune_index_cache(&dir, "fuzzy-", 4);
+    }
+}
+
+/// Writes `bytes` to `file` in `dir` through a temporary file and a rename, so that a
+/// reader never sees half a file; `false` when it could not (a cache that cannot be
+/// written only costs time).
+fn write_atomically(dir: &Path, file: &Path, bytes: &[u8]) -> bool {
+    let _ = std::fs::create_dir_all(dir);
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, file).is_ok() {
+        return true;
+    }
+    let _ = std::fs::remove_file(&tmp);
+    false
+}
+
+/// Keeps the `keep` most recent cached indexes whose names start with `prefix` (each
+/// rebuilt binary writes its own).
+fn prune_index_cache(dir: &Path, prefix: &str, keep: usize) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
@@ -170,7 +216,7 @@ fn prune_index_cache(dir: &Path, keep: usize) {
         .filter(|e| {
             let n = e.file_name();
             let n = n.to_string_lossy();
-            n.starts_with("index-") && n.ends_with(".bin")
+            n.starts_with(prefix) && n.ends_with(".bin")
         })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
@@ -630,6 +676,40 @@ mod tests {
         )
         .unwrap();
         assert!(again.has_index());
+        // The near-miss index too: cached under the same fingerprint, refused when cut
+        // short, read back (not rebuilt) on the second start.
+        let fuzzy_file = index_file.with_file_name(
+            index_file
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .replace("index-", "fuzzy-"),
+        );
+        let bytes = std::fs::read(&fuzzy_file).expect("the near-miss index is cached");
+        assert!(fuzzy::Fuzzy::from_bytes(&bytes, g.len()).is_some());
+        assert!(fuzzy::Fuzzy::from_bytes(&bytes[..bytes.len() - 1], g.len()).is_none());
+        assert_eq!(again.fuzzy().to_bytes(), bytes);
+        assert!(again.has_fuzzy());
+        let near = "Universty of Science and Technology Beijing";
+        assert_eq!(again.near_name(near), g.near_name(near));
+        assert_eq!(
+            again
+                .near_name(near)
+                .and_then(|i| again.at(i))
+                .map(|r| r.key.as_str()),
+            Some("ustb")
+        );
+        // A cache file that does not decode is ignored: the index is built afresh (and
+        // the file rewritten).
+        std::fs::write(&fuzzy_file, b"MGFZ\x01junk").unwrap();
+        let third = load(
+            dir.path(),
+            &config("[gazetteer]\nror_dump = \"v1.0-ror-data.zip\"\n"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(third.near_name(near), g.near_name(near));
+        assert_eq!(std::fs::read(&fuzzy_file).unwrap(), bytes);
         let found = again.find_by_name("University of Science and Technology, Beijing");
         assert_eq!(found.first().map(|r| r.key.as_str()), Some("ustb"));
         let ustb = g.get("ustb").unwrap();

@@ -171,6 +171,46 @@ impl Fuzzy {
         f
     }
 
+    /// The start of [`Fuzzy::to_bytes`]: a tag and the format's version.
+    const MAGIC: &'static [u8] = b"MGFZ\x01";
+
+    /// The index as bytes, to cache it on disk (read back with [`Fuzzy::from_bytes`]):
+    /// the tag, the number of entries (u32, little-endian), then each entry's skeleton key
+    /// (u64) and record position (u32).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Self::MAGIC.len() + 4 + self.by_skeleton.len() * 12);
+        out.extend_from_slice(Self::MAGIC);
+        out.extend_from_slice(&(self.by_skeleton.len() as u32).to_le_bytes());
+        for &(k, i) in &self.by_skeleton {
+            out.extend_from_slice(&k.to_le_bytes());
+            out.extend_from_slice(&i.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads bytes written by [`Fuzzy::to_bytes`] for a gazetteer of `records` records;
+    /// `None` unless they are a complete index of this format whose entries are in order,
+    /// without repeats, and name positions below `records`.
+    pub fn from_bytes(b: &[u8], records: usize) -> Option<Fuzzy> {
+        let rest = b.strip_prefix(Self::MAGIC)?;
+        let (n, rest) = rest.split_first_chunk::<4>()?;
+        let n = u32::from_le_bytes(*n) as usize;
+        if rest.len() != n.checked_mul(12)? {
+            return None;
+        }
+        let mut by_skeleton = Vec::with_capacity(n);
+        for e in rest.chunks_exact(12) {
+            let (k, i) = e.split_first_chunk::<8>()?;
+            let i: [u8; 4] = i.try_into().ok()?;
+            let entry = (u64::from_le_bytes(*k), u32::from_le_bytes(i));
+            if entry.1 as usize >= records || by_skeleton.last().is_some_and(|l| *l >= entry) {
+                return None;
+            }
+            by_skeleton.push(entry);
+        }
+        Some(Fuzzy { by_skeleton })
+    }
+
     /// The record a phrase nearly names (its position), when one record is nearest.
     pub fn lookup(&self, records: &[Institution], phrase: &str) -> Option<usize> {
         let pw = words(phrase);
@@ -255,6 +295,99 @@ mod tests {
             "",
         ] {
             assert_eq!(keys.of(s), key(&words(s)), "{s}");
+        }
+    }
+
+    /// The index read back from its bytes is the index built, and answers alike.
+    #[test]
+    fn bytes_round_trip_and_give_the_same_answers() {
+        let records = vec![
+            rec("a", "Tabriz University of Medical Sciences"),
+            rec("b", "Universiti Kebangsaan Malaysia"),
+            rec("c", "Omar Al-Mukhtar University"),
+            rec("d", "National Institute of Material Sciences"),
+            rec("e", "National Institute of Materials Sciences"),
+        ];
+        let built = Fuzzy::build(&records, &HashMap::new());
+        assert!(built.by_skeleton.len() >= 4);
+        let bytes = built.to_bytes();
+        let read = Fuzzy::from_bytes(&bytes, records.len()).expect("the bytes read back");
+        assert_eq!(read.by_skeleton, built.by_skeleton);
+        for phrase in [
+            "Tabriz University of Medical Science",
+            "University Kebangsan Malaysia",
+            "Omer El-Mukhtar University",
+            "National Institute for Materiale Sciences",
+            "Tabriz University of Dental Sciences",
+        ] {
+            assert_eq!(
+                read.lookup(&records, phrase),
+                built.lookup(&records, phrase),
+                "{phrase}"
+            );
+        }
+        assert_eq!(
+            read.lookup(&records, "Tabriz University of Medical Science"),
+            Some(0)
+        );
+        // An empty index reads back too.
+        let empty = Fuzzy::default().to_bytes();
+        assert!(Fuzzy::from_bytes(&empty, 0).is_some_and(|f| f.by_skeleton.is_empty()));
+    }
+
+    /// Truncated, padded, altered or foreign bytes are refused, never trusted or panicked on.
+    #[test]
+    fn corrupt_bytes_are_refused() {
+        let records = vec![
+            rec("a", "Tabriz University of Medical Sciences"),
+            rec("b", "Universiti Kebangsaan Malaysia"),
+        ];
+        let bytes = Fuzzy::build(&records, &HashMap::new()).to_bytes();
+        assert!(Fuzzy::from_bytes(&bytes, records.len()).is_some());
+        // Every truncation, and a byte too many.
+        for end in 0..bytes.len() {
+            assert!(
+                Fuzzy::from_bytes(&bytes[..end], records.len()).is_none(),
+                "{end}"
+            );
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Fuzzy::from_bytes(&longer, records.len()).is_none());
+        // A gazetteer with fewer records than the positions named.
+        assert!(Fuzzy::from_bytes(&bytes, 1).is_none());
+        // A wrong tag; a count that does not fit the bytes (also one that would overflow).
+        let mut tag = bytes.clone();
+        tag[0] ^= 1;
+        assert!(Fuzzy::from_bytes(&tag, records.len()).is_none());
+        let at = Fuzzy::MAGIC.len();
+        for n in [3u32, u32::MAX] {
+            let mut count = bytes.clone();
+            count[at..at + 4].copy_from_slice(&n.to_le_bytes());
+            assert!(Fuzzy::from_bytes(&count, records.len()).is_none(), "{n}");
+        }
+        // A position out of range, and entries out of order.
+        let mut far = bytes.clone();
+        far[at + 4 + 8..at + 4 + 12].copy_from_slice(&7u32.to_le_bytes());
+        assert!(Fuzzy::from_bytes(&far, records.len()).is_none());
+        let mut swapped = bytes.clone();
+        let (first, second) = (at + 4, at + 4 + 12);
+        let a = swapped[first..second].to_vec();
+        let b = swapped[second..second + 12].to_vec();
+        swapped[first..second].copy_from_slice(&b);
+        swapped[second..second + 12].copy_from_slice(&a);
+        assert!(Fuzzy::from_bytes(&swapped, records.len()).is_none());
+        // Arbitrary bytes of every length up to a few entries: no panic.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..64 {
+            let mut junk = Fuzzy::MAGIC.to_vec();
+            for _ in 0..len {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                junk.push(x as u8);
+            }
+            let _ = Fuzzy::from_bytes(&junk, records.len());
         }
     }
 

@@ -273,11 +273,15 @@ impl Gazetteer {
     /// Builds now what analyses would build on first use: the name index with its edge
     /// filter and, on a second thread, the near-miss index. With a ROR dump these take a
     /// quarter of a second; built side by side before the first analysis, no analysis waits
-    /// for them one after the other.
+    /// for them one after the other. A near-miss index already in place (read from a cache)
+    /// is kept, and no second thread is started.
     pub fn prepare(&self) {
+        if self.has_fuzzy() {
+            self.index().prepare();
+            return;
+        }
         let fuzzy = || {
-            self.fuzzy
-                .get_or_init(|| fuzzy::Fuzzy::build(&self.institutions, &self.by_key));
+            self.fuzzy();
         };
         std::thread::scope(|scope| {
             let other = std::thread::Builder::new().spawn_scoped(scope, fuzzy);
@@ -298,6 +302,23 @@ impl Gazetteer {
     /// Whether the name index is built.
     pub fn has_index(&self) -> bool {
         self.index.get().is_some()
+    }
+
+    /// The near-miss index of long names (built on first use, then shared).
+    pub fn fuzzy(&self) -> &fuzzy::Fuzzy {
+        self.fuzzy
+            .get_or_init(|| fuzzy::Fuzzy::build(&self.institutions, &self.by_key))
+    }
+
+    /// Installs a near-miss index built earlier for exactly these records (read from a
+    /// cache); `false` when one is already in place.
+    pub fn set_fuzzy(&self, fuzzy: fuzzy::Fuzzy) -> bool {
+        self.fuzzy.set(fuzzy).is_ok()
+    }
+
+    /// Whether the near-miss index is built.
+    pub fn has_fuzzy(&self) -> bool {
+        self.fuzzy.get().is_some()
     }
 
     /// The record at a position (as the index names them).
@@ -361,9 +382,7 @@ impl Gazetteer {
     /// "Tabriz University of Medical Science"), when a single record is nearest; see
     /// [`fuzzy`]. Its position.
     pub fn near_name(&self, phrase: &str) -> Option<usize> {
-        self.fuzzy
-            .get_or_init(|| fuzzy::Fuzzy::build(&self.institutions, &self.by_key))
-            .lookup(&self.institutions, phrase)
+        self.fuzzy().lookup(&self.institutions, phrase)
     }
 
     /// Records whose names fold to the same tokens as `name` (exact names, not substrings).
