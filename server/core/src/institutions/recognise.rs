@@ -402,15 +402,6 @@ impl Forms {
         }));
     }
 
-    /// Makes room for appending `parts`, so that the vectors grow once to their final size
-    /// instead of doubling block after block.
-    pub fn reserve_for<'a>(&mut self, parts: impl Iterator<Item = &'a Forms> + Clone) {
-        let sum = |f: fn(&Forms) -> usize| parts.clone().map(f).sum::<usize>();
-        self.toks.reserve(sum(|f| f.toks.len()));
-        self.drafts.reserve(sum(|f| f.drafts.len()));
-        self.pool.reserve(sum(|f| f.pool.len()));
-    }
-
     /// Heap bytes held (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
         self.toks.capacity() * std::mem::size_of::<Token>()
