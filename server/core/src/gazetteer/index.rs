@@ -309,10 +309,21 @@ impl<'a> Walker<'a> {
 
     /// See [`Index::walk`].
     #[inline]
-    pub fn walk(&self, tokens: &[Token], i: usize, mut f: impl FnMut(usize, &[Entry])) {
-        let Some(mut node) = tokens.get(i).and_then(|t| self.first(t.hash)) else {
-            return;
-        };
+    pub fn walk(&self, tokens: &[Token], i: usize, f: impl FnMut(usize, &'a [Entry])) {
+        if let Some(node) = tokens.get(i).and_then(|t| self.first(t.hash)) {
+            self.walk_from(tokens, i, node, f);
+        }
+    }
+
+    /// [`Walker::walk`] when the caller has token `i`'s node already (from [`Walker::first`]).
+    #[inline]
+    pub fn walk_from(
+        &self,
+        tokens: &[Token],
+        i: usize,
+        mut node: Node,
+        mut f: impl FnMut(usize, &'a [Entry]),
+    ) {
         let mut j = i;
         loop {
             if let Some(list) = self.entries(node) {
@@ -333,14 +344,6 @@ impl<'a> Walker<'a> {
 /// A trie node reached by a walk.
 #[derive(Clone, Copy, Debug)]
 pub struct Node(Kid);
-
-impl Node {
-    /// Whether some form ends here.
-    #[inline(always)]
-    pub fn has_entries(&self) -> bool {
-        self.0.slot != NO_SLOT
-    }
-}
 
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

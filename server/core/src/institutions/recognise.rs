@@ -484,28 +484,17 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
         text: &str,
         toks: &[Token],
         i: usize,
-        mut node: crate::gazetteer::index::Node,
+        node: crate::gazetteer::index::Node,
         walker: crate::gazetteer::index::Walker<'_>,
         pool: &mut Vec<Cand>,
     ) -> Option<(usize, MatchKind)> {
-        // The last node with forms and its end; how many such nodes.
-        let mut last = (0usize, node);
+        // The last forms on the path and their end; how many nodes had forms.
+        let mut last: (usize, &[crate::gazetteer::index::Entry]) = (0, &[]);
         let mut nested = 0u32;
-        let mut j = i;
-        loop {
-            if node.has_entries() {
-                last = (j + 1, node);
-                nested += 1;
-            }
-            j += 1;
-            match toks.get(j) {
-                Some(t) if !t.has(BREAK) => match walker.next(node, t.hash) {
-                    Some(next) => node = next,
-                    None => break,
-                },
-                _ => break,
-            }
-        }
+        walker.walk_from(toks, i, node, |end, entries| {
+            last = (end, entries);
+            nested += 1;
+        });
         if nested == 0 {
             return None;
         }
@@ -514,8 +503,8 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
             pool.reserve(toks.len() / 8 + 4);
         }
         let base = pool.len();
-        let (end, at) = last;
-        let any_name = valid(text, toks, i, end, walker.entries(at).unwrap_or(&[]), pool);
+        let (end, entries) = last;
+        let any_name = valid(text, toks, i, end, entries, pool);
         if pool.len() > base {
             let kind = if any_name {
                 MatchKind::Name
