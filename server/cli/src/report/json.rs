@@ -11,7 +11,7 @@ use std::io::Write;
 pub const JSON_VERSION: u32 = 1;
 
 /// Positions of a span: byte offsets and 1-based line / UTF-16 column.
-#[derive(Serialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub struct Place {
     pub start: usize,
     pub end: usize,
@@ -32,76 +32,6 @@ impl Place {
             end_line: e.line,
             end_column: e.column,
         }
-    }
-}
-
-#[derive(Serialize)]
-struct JsonEdit<'a> {
-    start: usize,
-    end: usize,
-    new_text: &'a str,
-}
-
-#[derive(Serialize)]
-struct JsonFix<'a> {
-    title: &'a str,
-    safe: bool,
-    edits: Vec<JsonEdit<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonRelated<'a> {
-    #[serde(flatten)]
-    place: Place,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    path: &'a str,
-    code: &'a str,
-    name: Option<&'a str>,
-    severity: &'a str,
-    message: &'a str,
-    #[serde(flatten)]
-    place: Place,
-    related: Vec<JsonRelated<'a>>,
-    fixes: Vec<JsonFix<'a>>,
-}
-
-fn finding_json<'a>(file: &'a FileReport, f: &'a Finding) -> JsonFinding<'a> {
-    JsonFinding {
-        path: &file.path,
-        code: f.code,
-        name: marginalia_core::findings::lookup(f.code).map(|c| c.name),
-        severity: f.severity.as_str(),
-        message: &f.message,
-        place: Place::of(file, f.span),
-        related: f
-            .related
-            .iter()
-            .map(|r| JsonRelated {
-                place: Place::of(file, r.span),
-                message: &r.message,
-            })
-            .collect(),
-        fixes: f
-            .fixes
-            .iter()
-            .map(|fix| JsonFix {
-                title: &fix.title,
-                safe: fix.safe,
-                edits: fix
-                    .edits
-                    .iter()
-                    .map(|e| JsonEdit {
-                        start: e.span.start,
-                        end: e.span.end,
-                        new_text: &e.new_text,
-                    })
-                    .collect(),
-            })
-            .collect(),
     }
 }
 
@@ -139,7 +69,8 @@ struct Document<'a> {
     positions: Positions,
     files_checked: usize,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
+    /// Always empty here: the findings are spliced in (see [`render`]).
+    findings: [(); 0],
     fixed: Vec<JsonFixed<'a>>,
 }
 
@@ -147,109 +78,252 @@ struct Document<'a> {
 const NO_FINDINGS: &str = "\"findings\": []";
 
 /// A file's findings as items of the document's `"findings"` list, indented and separated
-/// as the pretty printer would write them there.
+/// as serde_json's pretty printer writes them there (two spaces a level; the tests compare
+/// the two). Written by hand: through serde, with its flattened places, this took as long
+/// as a tenth of the analysis.
 pub(super) fn render_file(file: &FileReport) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
+    let mut out = Vec::with_capacity(estimated_len(file));
     for f in &file.findings {
-        if !buf.is_empty() {
-            buf.extend_from_slice(b",\n");
+        if !out.is_empty() {
+            out.extend_from_slice(b",\n");
         }
-        buf.extend_from_slice(FINDING_INDENT);
-        let mut ser = serde_json::Serializer::with_formatter(
-            &mut buf,
-            Indented::at(FINDING_INDENT.len() / INDENT.len()),
-        );
-        finding_json(file, f).serialize(&mut ser)?;
+        out.extend_from_slice(FINDING_INDENT);
+        finding(&mut out, file, f);
     }
-    Ok(buf)
+    Ok(out)
 }
 
-/// One level of the pretty printer's indentation, and that of a finding in the document.
-const INDENT: &[u8] = b"  ";
+/// Depth of a finding's object in the document (the list is inside the top-level object).
+const FINDING_DEPTH: usize = 2;
 const FINDING_INDENT: &[u8] = b"    ";
 
-/// serde_json's pretty printing (two spaces a level) starting at a given depth, so that a
-/// finding rendered on its own has the bytes it has inside the whole document.
-struct Indented {
-    depth: usize,
-    has_value: bool,
+/// A little more than the rendered findings take, so the buffer grows once at most.
+fn estimated_len(file: &FileReport) -> usize {
+    let per_place = 160;
+    file.findings
+        .iter()
+        .map(|f| {
+            let related: usize = f.related.iter().map(|r| per_place + r.message.len()).sum();
+            let fixes: usize = f
+                .fixes
+                .iter()
+                .map(|x| {
+                    let edits: usize = x.edits.iter().map(|e| 100 + e.new_text.len()).sum();
+                    120 + x.title.len() + edits
+                })
+                .sum();
+            300 + file.path.len() + f.message.len() + related + fixes
+        })
+        .sum()
 }
 
-impl Indented {
-    fn at(depth: usize) -> Indented {
-        Indented {
-            depth,
-            has_value: false,
-        }
+fn finding(out: &mut Vec<u8>, file: &FileReport, f: &Finding) {
+    let d = FINDING_DEPTH + 1;
+    out.push(b'{');
+    key(out, d, true, "path");
+    string(out, &file.path);
+    key(out, d, false, "code");
+    string(out, f.code);
+    key(out, d, false, "name");
+    match marginalia_core::findings::lookup(f.code) {
+        Some(c) => string(out, c.name),
+        None => out.extend_from_slice(b"null"),
     }
+    key(out, d, false, "severity");
+    string(out, f.severity.as_str());
+    key(out, d, false, "message");
+    string(out, &f.message);
+    place(out, d, &Place::of(file, f.span));
+    key(out, d, false, "related");
+    list(out, d, &f.related, |out, r| {
+        out.push(b'{');
+        let d = d + 2;
+        key(out, d, true, "start");
+        place_fields(out, d, &Place::of(file, r.span));
+        key(out, d, false, "message");
+        string(out, &r.message);
+        close(out, d - 1, b'}');
+    });
+    key(out, d, false, "fixes");
+    list(out, d, &f.fixes, |out, fix| {
+        out.push(b'{');
+        let d = d + 2;
+        key(out, d, true, "title");
+        string(out, &fix.title);
+        key(out, d, false, "safe");
+        out.extend_from_slice(if fix.safe { b"true" } else { b"false" });
+        key(out, d, false, "edits");
+        list(out, d, &fix.edits, |out, e| {
+            out.push(b'{');
+            let d = d + 2;
+            key(out, d, true, "start");
+            number(out, e.span.start);
+            key(out, d, false, "end");
+            number(out, e.span.end);
+            key(out, d, false, "new_text");
+            string(out, &e.new_text);
+            close(out, d - 1, b'}');
+        });
+        close(out, d - 1, b'}');
+    });
+    close(out, d - 1, b'}');
+}
 
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
+/// The six fields of a place after a key of its own (`"start"` is written by the caller, so
+/// that it can be the object's first key or not).
+fn place(out: &mut Vec<u8>, depth: usize, p: &Place) {
+    key(out, depth, false, "start");
+    place_fields(out, depth, p);
+}
 
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            self.indent(w)?;
-        }
-        w.write_all(bracket)
-    }
-
-    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(w)
-    }
-
-    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
-        for _ in 0..self.depth {
-            w.write_all(INDENT)?;
-        }
-        Ok(())
+/// A place's value of `"start"` and its five other fields.
+fn place_fields(out: &mut Vec<u8>, depth: usize, p: &Place) {
+    number(out, p.start);
+    for (name, value) in [
+        ("end", p.end),
+        ("line", p.line),
+        ("column", p.column),
+        ("end_line", p.end_line),
+        ("end_column", p.end_column),
+    ] {
+        key(out, depth, false, name);
+        number(out, value);
     }
 }
 
-impl serde_json::ser::Formatter for Indented {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
+/// A list at `depth` (the depth of the key holding it): `[]` when empty, else one item a
+/// line one level deeper.
+fn list<T>(out: &mut Vec<u8>, depth: usize, items: &[T], mut item: impl FnMut(&mut Vec<u8>, &T)) {
+    if items.is_empty() {
+        out.extend_from_slice(b"[]");
+        return;
     }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
+    out.push(b'[');
+    for (i, x) in items.iter().enumerate() {
+        new_line(out, depth + 1, i == 0);
+        item(out, x);
     }
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
+    close(out, depth, b']');
+}
+
+/// A key of an object whose members sit at `depth`.
+fn key(out: &mut Vec<u8>, depth: usize, first: bool, name: &str) {
+    new_line(out, depth, first);
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\": ");
+}
+
+/// Ends a non-empty object or list opened at `depth`.
+fn close(out: &mut Vec<u8>, depth: usize, bracket: u8) {
+    new_line(out, depth, true);
+    out.push(bracket);
+}
+
+/// A comma unless `first`, a line break, and the indentation of `depth`.
+fn new_line(out: &mut Vec<u8>, depth: usize, first: bool) {
+    const BREAKS: &[u8] = b",\n                                ";
+    let end = 2 + depth * INDENT.len();
+    match BREAKS.get(usize::from(first)..end) {
+        Some(b) => out.extend_from_slice(b),
+        None => {
+            out.extend_from_slice(&BREAKS[usize::from(first)..2]);
+            indent(out, depth);
+        }
     }
 }
+
+fn indent(out: &mut Vec<u8>, depth: usize) {
+    for _ in 0..depth {
+        out.extend_from_slice(INDENT);
+    }
+}
+
+fn number(out: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// A JSON string with serde_json's escapes: `\"`, `\\`, the short forms of backspace, tab,
+/// line feed, form feed and carriage return, `\u00XX` (lower-case hex) for the other control
+/// characters, everything else as it is.
+fn string(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut run = 0; // start of the bytes not yet copied
+    let mut i = 0;
+    while i < b.len() {
+        // Eight bytes at a time: jump straight to the first that needs an escape.
+        if let Some(chunk) = b.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let mask = needs_escape(u64::from_le_bytes(word));
+            if mask == 0 {
+                i += 8;
+                continue;
+            }
+            i += (mask.trailing_zeros() / 8) as usize;
+        }
+        let c = b[i];
+        if c < 0x20 || c == b'"' || c == b'\\' {
+            out.extend_from_slice(&b[run..i]);
+            escape(out, c);
+            run = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&b[run..]);
+    out.push(b'"');
+}
+
+/// The escape of a control character, `"` or `\`.
+fn escape(out: &mut Vec<u8>, c: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = match c {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        b'\t' => b't',
+        b'\n' => b'n',
+        0x0C => b'f',
+        b'\r' => b'r',
+        _ => {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(c >> 4)]);
+            out.push(HEX[usize::from(c & 0xF)]);
+            return;
+        }
+    };
+    out.push(b'\\');
+    out.push(short);
+}
+
+/// The high bit of each of eight bytes that is a control character, `"` or `\` (exactly:
+/// the sums below never carry from one byte into the next).
+fn needs_escape(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F * ONES;
+    const HIGH: u64 = 0x80 * ONES;
+    // Below 0x20: an ASCII byte (high bit clear) whose low seven bits plus 0x60 stay under 0x80.
+    let control = !((w & LOW7) + 0x60 * ONES) & !w & HIGH;
+    // Zero bytes of `x`: neither the high bit nor the low seven bits plus 0x7F reach 0x80.
+    let zero = |x: u64| !(((x & LOW7) + LOW7) | x) & HIGH;
+    control | zero(w ^ (u64::from(b'"') * ONES)) | zero(w ^ (u64::from(b'\\') * ONES))
+}
+
+/// One level of the pretty printer's indentation.
+const INDENT: &[u8] = b"  ";
 
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let doc = Document {
@@ -270,7 +344,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             info: report.count(Severity::Info),
             hint: report.count(Severity::Hint),
         },
-        findings: Vec::new(),
+        findings: [],
         fixed: report
             .fixed
             .iter()
@@ -316,4 +390,300 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(b"\n  ]")?;
     out.write_all(&shell.as_bytes()[at + NO_FINDINGS.len()..])?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The hand-written findings against serde_json's pretty printer, which wrote them before.
+    use super::*;
+    use marginalia_core::findings::{Fix, Related, TextEdit};
+
+    #[derive(Serialize)]
+    struct JsonEdit<'a> {
+        start: usize,
+        end: usize,
+        new_text: &'a str,
+    }
+
+    #[derive(Serialize)]
+    struct JsonFix<'a> {
+        title: &'a str,
+        safe: bool,
+        edits: Vec<JsonEdit<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct JsonRelated<'a> {
+        #[serde(flatten)]
+        place: Place,
+        message: &'a str,
+    }
+
+    #[derive(Serialize)]
+    struct JsonFinding<'a> {
+        path: &'a str,
+        code: &'a str,
+        name: Option<&'a str>,
+        severity: &'a str,
+        message: &'a str,
+        #[serde(flatten)]
+        place: Place,
+        related: Vec<JsonRelated<'a>>,
+        fixes: Vec<JsonFix<'a>>,
+    }
+
+    fn finding_json<'a>(file: &'a FileReport, f: &'a Finding) -> JsonFinding<'a> {
+        JsonFinding {
+            path: &file.path,
+            code: f.code,
+            name: marginalia_core::findings::lookup(f.code).map(|c| c.name),
+            severity: f.severity.as_str(),
+            message: &f.message,
+            place: Place::of(file, f.span),
+            related: f
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    place: Place::of(file, r.span),
+                    message: &r.message,
+                })
+                .collect(),
+            fixes: f
+                .fixes
+                .iter()
+                .map(|fix| JsonFix {
+                    title: &fix.title,
+                    safe: fix.safe,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| JsonEdit {
+                            start: e.span.start,
+                            end: e.span.end,
+                            new_text: &e.new_text,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn render_file_serde(file: &FileReport) -> std::io::Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        for f in &file.findings {
+            if !buf.is_empty() {
+                buf.extend_from_slice(b",\n");
+            }
+            buf.extend_from_slice(FINDING_INDENT);
+            let mut ser = serde_json::Serializer::with_formatter(
+                &mut buf,
+                Indented::at(FINDING_INDENT.len() / INDENT.len()),
+            );
+            finding_json(file, f).serialize(&mut ser)?;
+        }
+        Ok(buf)
+    }
+
+    /// serde_json's pretty printing (two spaces a level) starting at a given depth, so that a
+    /// finding rendered on its own has the bytes it has inside the whole document.
+    struct Indented {
+        depth: usize,
+        has_value: bool,
+    }
+
+    impl Indented {
+        fn at(depth: usize) -> Indented {
+            Indented {
+                depth,
+                has_value: false,
+            }
+        }
+
+        fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+            self.depth += 1;
+            self.has_value = false;
+            w.write_all(bracket)
+        }
+
+        fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+            self.depth -= 1;
+            if self.has_value {
+                w.write_all(b"\n")?;
+                self.indent(w)?;
+            }
+            w.write_all(bracket)
+        }
+
+        fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+            w.write_all(if first { b"\n" } else { b",\n" })?;
+            self.indent(w)
+        }
+
+        fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
+            for _ in 0..self.depth {
+                w.write_all(INDENT)?;
+            }
+            Ok(())
+        }
+    }
+
+    impl serde_json::ser::Formatter for Indented {
+        fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            self.open(w, b"[")
+        }
+        fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            self.close(w, b"]")
+        }
+        fn begin_array_value<W: ?Sized + Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            self.item(w, first)
+        }
+        fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+            self.has_value = true;
+            Ok(())
+        }
+        fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            self.open(w, b"{")
+        }
+        fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            self.close(w, b"}")
+        }
+        fn begin_object_key<W: ?Sized + Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            self.item(w, first)
+        }
+        fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            w.write_all(b": ")
+        }
+        fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+            self.has_value = true;
+            Ok(())
+        }
+    }
+
+    fn awkward_strings() -> Vec<String> {
+        let mut all: Vec<String> = [
+            "",
+            "plain",
+            "quote \" and backslash \\ and slash /",
+            "中文「北京大学」 😀 é\u{a0}NBSP \u{2028} \u{7f} del",
+            "tabs\tand\nlines\r\nand \u{8}\u{c} feeds",
+            "---\ninstitutions:\n  - name: \"Peking University\"\n    ror: https://ror.org/02v51f717\n---\n",
+            "0123456\"89abcdef\\",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every control character, and each escape at every position of a 17-byte string.
+        all.push((0u8..0x20).map(char::from).collect());
+        for c in ['"', '\\', '\n', '\u{1}', '\u{1f}', ' ', '~', 'é'] {
+            for at in 0..17 {
+                let mut s: String = "abcdefghijklmnopq".into();
+                s.replace_range(at..at + 1, &c.to_string());
+                all.push(s);
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_does() {
+        for s in awkward_strings() {
+            let mut ours = Vec::new();
+            string(&mut ours, &s);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&s).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_as_serde_json_does() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX / 3, usize::MAX] {
+            let mut ours = Vec::new();
+            number(&mut ours, n);
+            assert_eq!(String::from_utf8(ours).unwrap(), n.to_string());
+        }
+    }
+
+    #[test]
+    fn the_escape_mask_marks_exactly_the_bytes_to_escape() {
+        let needs = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+        for b in 0..=255u8 {
+            for c in [b'a', 0x00, b'"', 0x80, 0xFF, 0x1F, 0x20, b'\\'] {
+                for at in 0..8 {
+                    let mut w = [c; 8];
+                    w[at] = b;
+                    let expected = w
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &x)| needs(x))
+                        .fold(0u64, |m, (i, _)| m | 0x80 << (8 * i));
+                    assert_eq!(needs_escape(u64::from_le_bytes(w)), expected, "{w:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn findings_are_written_as_serde_json_pretty_prints_them() {
+        let text = "---\ntitle: 「北京」 😀\r\n---\nBody\tline\u{a0}two\n\nlast 中文".to_string();
+        let len = text.len();
+        let strings = awkward_strings();
+        let mut findings = Vec::new();
+        for (i, s) in strings.iter().enumerate() {
+            let code = ["MA0101", "MA0201", "MA9999"][i % 3];
+            let at = (i * 7) % (len + 3);
+            let span = Span::new(at.min(len), (at + i).min(len + 2));
+            let related = (0..i % 3)
+                .map(|k| Related {
+                    span: Span::new(k, k + i),
+                    message: strings[(i + k) % strings.len()].clone(),
+                })
+                .collect();
+            let fixes = (0..i % 4)
+                .map(|k| Fix {
+                    title: strings[(i + 2 * k) % strings.len()].clone(),
+                    edits: (0..k)
+                        .map(|e| TextEdit::replace(Span::new(e, e + 1), s.clone()))
+                        .collect(),
+                    safe: k % 2 == 0,
+                })
+                .collect();
+            findings.push(Finding {
+                code,
+                severity: [
+                    Severity::Error,
+                    Severity::Warning,
+                    Severity::Info,
+                    Severity::Hint,
+                ][i % 4],
+                span,
+                message: s.clone(),
+                related,
+                fixes,
+            });
+        }
+        for n in [0, 1, 2, findings.len()] {
+            let file = FileReport::new(
+                "dir/ünï \"cödé\".md".into(),
+                text.clone(),
+                findings[..n].to_vec(),
+            );
+            let ours = render_file(&file).unwrap();
+            let serde = render_file_serde(&file).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(serde).unwrap(),
+                "{n} findings"
+            );
+        }
+    }
 }

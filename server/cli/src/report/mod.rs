@@ -43,34 +43,40 @@ impl FileReport {
         }
     }
 
-    /// Renders the findings in the JSON format now and drops the text: a run printing JSON
-    /// does it on the worker that analysed the file, so no text waits in memory for the end.
+    /// Renders the findings in the JSON format now and drops the text and the findings'
+    /// details: a run printing JSON does it on the worker that analysed the file, so neither
+    /// waits in memory for the end.
     pub fn prerender_json(&mut self) -> std::io::Result<()> {
         self.json = Some(json::render_file(self)?);
-        self.drop_text();
+        self.drop_details();
         Ok(())
     }
 
     /// [`FileReport::prerender_json`] for the human format.
     pub fn prerender_human(&mut self, opts: &HumanOptions) -> std::io::Result<()> {
         self.human = Some(human::render_file(self, opts)?);
-        self.drop_text();
+        self.drop_details();
         Ok(())
     }
 
-    fn drop_text(&mut self) {
+    /// Once rendered, a file keeps only what the run's totals and summaries read (each
+    /// finding's code, severity and span): the text, messages, related places and fixes of
+    /// 10,000 files would otherwise wait in memory for the end of the run.
+    fn drop_details(&mut self) {
         self.text = String::new();
         self.lines = vec![0];
+        for f in &mut self.findings {
+            f.message = String::new();
+            f.related = Vec::new();
+            f.fixes = Vec::new();
+        }
     }
 
     /// One-based line and one-based UTF-16 column of a byte offset (clamped to the text; an
     /// offset inside a character counts from that character's start). Lines end at LF, CR or
     /// CRLF: the same positions as [`Document::line_col`], without building a rope.
     pub fn position(&self, byte: usize) -> LineCol {
-        let mut byte = byte.min(self.text.len());
-        while !self.text.is_char_boundary(byte) {
-            byte -= 1;
-        }
+        let byte = self.boundary_at_or_before(byte);
         let line = self.lines.partition_point(|&s| s <= byte).saturating_sub(1);
         let start = self.lines.get(line).copied().unwrap_or(0);
         LineCol {
@@ -81,7 +87,29 @@ impl FileReport {
 
     /// Start and end positions of a span.
     pub fn range(&self, span: Span) -> (LineCol, LineCol) {
-        (self.position(span.start), self.position(span.end))
+        let start = self.position(span.start);
+        // An end on the start's line counts on from the start rather than from the line's
+        // beginning (a paragraph is one line, often a long one).
+        let from = self.boundary_at_or_before(span.start);
+        let to = self.boundary_at_or_before(span.end);
+        let next_line = self.lines.get(start.line).copied().unwrap_or(usize::MAX);
+        let end = match self.text.as_bytes().get(from..to) {
+            Some(between) if to < next_line => LineCol {
+                line: start.line,
+                column: start.column + utf16_len(between),
+            },
+            _ => self.position(span.end),
+        };
+        (start, end)
+    }
+
+    /// A byte offset clamped to the text and moved back to a character boundary.
+    fn boundary_at_or_before(&self, byte: usize) -> usize {
+        let mut byte = byte.min(self.text.len());
+        while !self.text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        byte
     }
 
     /// The text of a one-based line, without its line break.
@@ -217,6 +245,11 @@ mod tests {
             let r = FileReport::new("p".into(), t.to_string(), Vec::new());
             for byte in 0..=t.len() + 2 {
                 assert_eq!(r.position(byte), doc.line_col(byte), "{t:?} at {byte}");
+                for end in 0..=t.len() + 2 {
+                    let span = Span { start: byte, end };
+                    let expected = (r.position(byte), r.position(end));
+                    assert_eq!(r.range(span), expected, "{t:?} {byte}..{end}");
+                }
             }
             for line in 0..=doc.len_lines() + 1 {
                 assert_eq!(

@@ -43,14 +43,49 @@ pub fn catalogue() -> Vec<&'static CodeInfo> {
 
 /// The entry of a code (case-insensitive), or of its name.
 pub fn lookup(code_or_name: &str) -> Option<&'static CodeInfo> {
-    catalogue()
-        .into_iter()
-        .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name == code_or_name)
+    // Straight over the tables, without sorting them: the reports look up every finding's
+    // code, and building the sorted catalogue each time cost more than the rest of a
+    // finding's JSON.
+    let all = || {
+        crate::article::CODES
+            .iter()
+            .chain(crate::institutions::CODES)
+            .chain(crate::dates::CODES)
+            .copied()
+    };
+    // A finding's own code is exact: tried first, it needs no case folding.
+    all().find(|c| c.code == code_or_name).or_else(|| {
+        all().find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name == code_or_name)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every code (in any case) and every name finds its own entry, as a search of the
+    /// sorted catalogue does; anything else finds nothing.
+    #[test]
+    fn lookup_finds_each_code_and_name() {
+        let all = catalogue();
+        for c in &all {
+            for key in [
+                c.code.to_string(),
+                c.code.to_ascii_lowercase(),
+                c.name.into(),
+            ] {
+                let sorted = all
+                    .iter()
+                    .copied()
+                    .find(|x| x.code.eq_ignore_ascii_case(&key) || x.name == key);
+                assert_eq!(lookup(&key), sorted, "{key}");
+                assert_eq!(lookup(&key), Some(*c), "{key}");
+            }
+        }
+        for missing in ["", "MA", "MA9999", "ma01", "Missing-Front-Matter"] {
+            assert_eq!(lookup(missing), None, "{missing}");
+        }
+    }
 
     #[test]
     fn codes_are_unique_and_well_formed() {
