@@ -63,7 +63,8 @@ impl<T: Entry + ?Sized> Entry for &T {
 const RESERVED: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
 
 /// The bytes that may make a scalar need quotes where they stand (controls, the lead byte of
-/// C1 controls, `:` and space): any other byte is skipped at once.
+/// C1 controls, `:` and `#`): any other byte is skipped at once. (` #` is found at its `#`,
+/// not at the space: spaces are common, `#` is rare.)
 const MAY_QUOTE: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
@@ -74,7 +75,7 @@ const MAY_QUOTE: [bool; 256] = {
     t[0x7f] = true;
     t[0xc2] = true;
     t[b':' as usize] = true;
-    t[b' ' as usize] = true;
+    t[b'#' as usize] = true;
     t
 };
 
@@ -125,7 +126,7 @@ fn needs_quotes(s: &str) -> bool {
             0..=0x1f | 0x7f => true,
             0xc2 => next.is_some_and(|n| (0x80..=0x9f).contains(&n)),
             b':' => next == Some(b' '),
-            b' ' => next == Some(b'#'),
+            b'#' => i > 0 && b.get(i - 1) == Some(&b' '),
             _ => false,
         };
         if quote {
@@ -686,6 +687,12 @@ mod tests {
             "a :b",
             "x #y",
             "x#y",
+            "x ##",
+            "x# y",
+            "a #",
+            "中 #x",
+            "x\u{a0}#y",
+            "##",
             "ends:",
             "tab\there",
             "c1\u{85}x",

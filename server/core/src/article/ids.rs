@@ -44,12 +44,17 @@ const CROCKFORD: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
 /// The two check digits of a ROR id's first seven characters, or `None` if they are not
 /// Crockford base 32.
 pub fn ror_check_digits(first7: &str) -> Option<String> {
+    check_value(first7).map(|v| format!("{v:02}"))
+}
+
+/// The check digits of [`ror_check_digits`] as a number (1 to 98).
+fn check_value(first7: &str) -> Option<u64> {
     let mut n: u64 = 0;
     for b in first7.bytes() {
         let v = CROCKFORD.iter().position(|&c| c == b)? as u64;
         n = n * 32 + v;
     }
-    Some(format!("{:02}", 98 - ((n * 100) % 97)))
+    Some(98 - ((n * 100) % 97))
 }
 
 /// Validates a bare ROR id (`05qpz1x62`).
@@ -58,9 +63,13 @@ pub fn check_ror(id: &str) -> Result<(), IdError> {
     if b.len() != 9 || b[0] != b'0' || !b[7..].iter().all(u8::is_ascii_digit) {
         return Err(IdError::RorFormat);
     }
-    let expected = ror_check_digits(&id[..7]).ok_or(IdError::RorFormat)?;
-    if expected != id[7..] {
-        return Err(IdError::RorChecksum { expected });
+    let expected = check_value(&id[..7]).ok_or(IdError::RorFormat)?;
+    // The two digits compared as a number (no String unless they are wrong).
+    let written = u64::from(b[7] - b'0') * 10 + u64::from(b[8] - b'0');
+    if expected != written {
+        return Err(IdError::RorChecksum {
+            expected: format!("{expected:02}"),
+        });
     }
     Ok(())
 }
@@ -193,6 +202,34 @@ mod tests {
         );
         assert_eq!(check_ror("10002p504"), Err(IdError::RorFormat));
         assert_eq!(check_ror("0000l5p04"), Err(IdError::RorFormat));
+    }
+
+    /// `check_ror` as it was: the expected digits written out and compared as text.
+    fn check_ror_reference(id: &str) -> Result<(), IdError> {
+        let b = id.as_bytes();
+        if b.len() != 9 || b[0] != b'0' || !b[7..].iter().all(u8::is_ascii_digit) {
+            return Err(IdError::RorFormat);
+        }
+        let expected = ror_check_digits(&id[..7]).ok_or(IdError::RorFormat)?;
+        if expected != id[7..] {
+            return Err(IdError::RorChecksum { expected });
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn ror_check_digits_compared_as_numbers_answer_like_text() {
+        for first7 in [
+            "000025p", "02feahw", "0zzzzzz", "0000000", "01ab2cd", "0l00000",
+        ] {
+            for d in 0..100 {
+                let id = format!("{first7}{d:02}");
+                assert_eq!(check_ror(&id), check_ror_reference(&id), "{id}");
+            }
+        }
+        for id in ["", "0", "02feahw7", "02feahw7x", "02feahw730", "02feahw7３"] {
+            assert_eq!(check_ror(id), check_ror_reference(id), "{id}");
+        }
     }
 
     #[test]

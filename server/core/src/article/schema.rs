@@ -226,14 +226,29 @@ fn missing_front_matter(text: &str, article: &Article) -> Finding {
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .map(|l| super::edit::yaml_scalar(l.trim_start_matches('#').trim()));
-    let mut skeleton = format!("---{nl}schema: 1{nl}");
-    if let Some(t) = title {
-        skeleton.push_str(&format!("title: {t}{nl}"));
+        .map(|l| l.trim_start_matches('#').trim());
+    // Written into one String (sized for the usual, unquoted title).
+    let mut skeleton = String::with_capacity(64 + title.map_or(0, str::len) + 7 * nl.len());
+    for piece in ["---", nl, "schema: 1", nl] {
+        skeleton.push_str(piece);
     }
-    skeleton.push_str(&format!(
-        "published:{nl}language:{nl}institutions: []{nl}---{nl}"
-    ));
+    if let Some(t) = title {
+        skeleton.push_str("title: ");
+        super::edit::push_yaml_scalar(&mut skeleton, t);
+        skeleton.push_str(nl);
+    }
+    for piece in [
+        "published:",
+        nl,
+        "language:",
+        nl,
+        "institutions: []",
+        nl,
+        "---",
+        nl,
+    ] {
+        skeleton.push_str(piece);
+    }
     let first_line_end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
     Finding::new(
         &MISSING_FRONT_MATTER,
@@ -283,9 +298,16 @@ impl Reader<'_> {
             self.wrong_type(node, &format!("`{key}`"), "a list");
             return Vec::new();
         };
+        // The item's description is written only for a finding.
         items
             .iter()
-            .filter_map(|item| self.string(item, &format!("an item of `{key}`")))
+            .filter_map(|item| match &item.value {
+                Value::Scalar(s) => self.spanned(item, s.text.clone()),
+                _ => {
+                    self.wrong_type(item, &format!("an item of `{key}`"), "a string");
+                    None
+                }
+            })
             .collect()
     }
 

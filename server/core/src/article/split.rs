@@ -21,9 +21,10 @@ impl LineEnding {
 
     /// The first line ending of the text (LF when there is none).
     pub fn detect(text: &str) -> LineEnding {
-        match text.find(['\n', '\r']) {
-            Some(i) if text[i..].starts_with("\r\n") => LineEnding::CrLf,
-            Some(i) if text.as_bytes()[i] == b'\r' => LineEnding::Cr,
+        let b = text.as_bytes();
+        match memchr::memchr2(b'\n', b'\r', b) {
+            Some(i) if b.get(i..i + 2) == Some(b"\r\n") => LineEnding::CrLf,
+            Some(i) if b.get(i) == Some(&b'\r') => LineEnding::Cr,
             _ => LineEnding::Lf,
         }
     }
@@ -125,9 +126,9 @@ impl Iterator for Lines<'_> {
         if self.pos >= self.text.len() {
             return None;
         }
-        let rest = &self.text[self.pos..];
-        let (len, brk) = match rest.find(['\n', '\r']) {
-            Some(i) if rest[i..].starts_with("\r\n") => (i, 2),
+        let rest = self.text.as_bytes().get(self.pos..)?;
+        let (len, brk) = match memchr::memchr2(b'\n', b'\r', rest) {
+            Some(i) if rest.get(i..i + 2) == Some(b"\r\n") => (i, 2),
             Some(i) => (i, 1),
             None => (rest.len(), 0),
         };

@@ -67,6 +67,10 @@ fn folded_words_into(s: &str, out: &mut String) {
 
 /// Whether `name` is one of the record's names (any case, spacing, "the").
 fn name_fits(gaz: &Gazetteer, r: &Institution, name: &str) -> bool {
+    // The record's own name, as written: it folds to itself, so it fits (the usual case).
+    if name == r.name {
+        return true;
+    }
     let f = folded_words(name);
     let f = f.strip_prefix("the ").unwrap_or(&f);
     // One buffer for the record's names.
@@ -164,6 +168,56 @@ pub fn slug(name: &str) -> String {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
     format!("org-{:08x}", h & 0xffff_ffff)
+}
+
+/// The mentions that name a record's key first (their indices, in order).
+fn first_mentions(mentions: &[InstitutionMention]) -> Vec<usize> {
+    let mut seen = KeySet::default();
+    (mentions.iter().enumerate())
+        .filter_map(|(i, m)| match &m.link {
+            Link::Known(k) if seen.insert(k.as_str()) => Some(i),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The keys of the records mentioned, their ancestors' (added at a key's first mention, when
+/// the key was not in the set yet) and those of ambiguous mentions. `firsts` is
+/// [`first_mentions`]: a later mention of a key finds it in the set already, so only the
+/// first ones are looked at.
+fn keys_mentioned<'a>(
+    mentions: &'a [InstitutionMention],
+    firsts: &[usize],
+    gaz: &'a Gazetteer,
+) -> KeySet<'a> {
+    let mut keys = KeySet::default();
+    let mut first = firsts.iter().peekable();
+    for (i, m) in mentions.iter().enumerate() {
+        match &m.link {
+            Link::Known(k) => {
+                if first.next_if_eq(&&i).is_none() {
+                    continue;
+                }
+                if keys.insert(k.as_str()) {
+                    if let Some(p) = gaz.position(k) {
+                        gaz.any_ancestor(p, |a| {
+                            if let Some(x) = gaz.at(a) {
+                                keys.insert(x.key.as_str());
+                            }
+                            false
+                        });
+                    }
+                }
+            }
+            Link::Ambiguous(ks) => {
+                for k in ks {
+                    keys.insert(k);
+                }
+            }
+            Link::Unknown => {}
+        }
+    }
+    keys
 }
 
 struct Ctx<'a> {
@@ -377,16 +431,16 @@ pub fn check(
         }
     }
 
+    // Found once for the two uses below.
+    let firsts = OnceCell::new();
+    let firsts = || -> &Vec<usize> { firsts.get_or_init(|| first_mentions(mentions)) };
+
     // Mentioned but not annotated.
     if editable {
         let mut missing: Vec<(&Institution, &InstitutionMention)> = Vec::new();
         // Each key is decided at its first mention (a record's key is the key it is found by).
-        let mut seen = KeySet::default();
-        for m in mentions {
+        for m in firsts().iter().filter_map(|&i| mentions.get(i)) {
             let Link::Known(k) = &m.link else { continue };
-            if !seen.insert(k.as_str()) {
-                continue;
-            }
             let Some(r) = gaz.get(k) else { continue };
             if cx.is_annotated(r) {
                 continue;
@@ -440,34 +494,7 @@ pub fn check(
     };
     // The keys of the records mentioned, their ancestors' and those of ambiguous mentions.
     let mentioned_keys = std::cell::OnceCell::new();
-    let mentioned_keys = || {
-        mentioned_keys.get_or_init(|| {
-            let mut keys = KeySet::default();
-            for m in mentions {
-                match &m.link {
-                    Link::Known(k) => {
-                        if keys.insert(k.as_str()) {
-                            if let Some(p) = gaz.position(k) {
-                                gaz.any_ancestor(p, |a| {
-                                    if let Some(x) = gaz.at(a) {
-                                        keys.insert(x.key.as_str());
-                                    }
-                                    false
-                                });
-                            }
-                        }
-                    }
-                    Link::Ambiguous(ks) => {
-                        for k in ks {
-                            keys.insert(k);
-                        }
-                    }
-                    Link::Unknown => {}
-                }
-            }
-            keys
-        })
-    };
+    let mentioned_keys = || mentioned_keys.get_or_init(|| keys_mentioned(mentions, firsts(), gaz));
     for (e, resolved) in cx.entries() {
         let mentioned = match resolved {
             Some(r) => mentioned_keys().contains(r.key.as_str()),
@@ -508,8 +535,11 @@ pub fn check(
         let Link::Ambiguous(keys) = &m.link else {
             continue;
         };
+        if seen.contains(keys) {
+            continue;
+        }
         let records: Vec<&Institution> = keys.iter().filter_map(|k| gaz.get(k)).collect();
-        if seen.contains(keys) || records.iter().any(|r| cx.is_annotated(r)) {
+        if records.iter().any(|r| cx.is_annotated(r)) {
             continue;
         }
         seen.push(keys.clone());
@@ -626,6 +656,86 @@ mod tests {
         }
         assert!(!small.contains("ror-0egmk99"));
         assert!(!small.contains("abcdefg"));
+    }
+
+    /// The set as it was built: every mention looked at.
+    fn keys_mentioned_reference<'a>(
+        mentions: &'a [InstitutionMention],
+        gaz: &'a Gazetteer,
+    ) -> FxSet<&'a str> {
+        let mut keys: FxSet<&str> = FxSet::default();
+        for m in mentions {
+            match &m.link {
+                Link::Known(k) => {
+                    if keys.insert(k.as_str()) {
+                        if let Some(p) = gaz.position(k) {
+                            gaz.any_ancestor(p, |a| {
+                                if let Some(x) = gaz.at(a) {
+                                    keys.insert(x.key.as_str());
+                                }
+                                false
+                            });
+                        }
+                    }
+                }
+                Link::Ambiguous(ks) => keys.extend(ks.iter().map(String::as_str)),
+                Link::Unknown => {}
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn mentioned_keys_from_first_mentions_are_the_keys_of_all_mentions() {
+        let gaz = Gazetteer::embedded();
+        // Units (with ancestors), their parents, and others; mentioned in shuffled orders,
+        // repeated, and inside ambiguous mentions before or after their own.
+        let mut pool: Vec<String> = gaz
+            .iter()
+            .filter(|r| r.parent.is_some())
+            .take(6)
+            .flat_map(|r| [r.key.clone(), r.parent.clone().unwrap_or_default()])
+            .chain(gaz.iter().take(30).map(|r| r.key.clone()))
+            .collect();
+        pool.push("no-such-key".into());
+        assert!(pool.len() > 30);
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..500 {
+            let mentions: Vec<InstitutionMention> = (0..next(40))
+                .map(|i| {
+                    let link = match next(6) {
+                        0 => Link::Unknown,
+                        1 => Link::Ambiguous(
+                            (0..1 + next(3))
+                                .map(|_| pool[next(pool.len())].clone())
+                                .collect(),
+                        ),
+                        _ => Link::Known(pool[next(pool.len())].clone()),
+                    };
+                    InstitutionMention {
+                        span: crate::findings::Span::new(i, i + 1),
+                        link,
+                        kind: super::super::MatchKind::Name,
+                    }
+                })
+                .collect();
+            let firsts = first_mentions(&mentions);
+            let fast = keys_mentioned(&mentions, &firsts, gaz);
+            let reference = keys_mentioned_reference(&mentions, gaz);
+            for r in gaz.iter() {
+                let k = r.key.as_str();
+                assert_eq!(fast.contains(k), reference.contains(k), "{k}");
+            }
+            for k in &reference {
+                assert!(fast.contains(k), "{k}");
+            }
+        }
     }
 
     #[test]
