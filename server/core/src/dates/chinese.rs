@@ -130,7 +130,14 @@ pub(crate) fn may_start(text: &str, head: usize, c: char) -> bool {
         return true;
     }
     let z = Z { t: text };
-    let Some(c2) = z.at(head).and_then(|h| z.at(h.next)).map(|n| n.ch) else {
+    // Where reading goes on after the head (what `z.at(head)` says for the character `c`).
+    let end = head + c.len_utf8();
+    let next = if is_han(c) {
+        skip_pinyin(text, end)
+    } else {
+        end
+    };
+    let Some(c2) = z.at(next).map(|n| n.ch) else {
         return false;
     };
     let week = |c: char| matches!(c, '个' | '個' | '周' | '週' | '星' | '礼' | '禮');
@@ -176,11 +183,17 @@ fn pinyin_letter(c: char) -> bool {
 }
 
 /// After a Han character at `pos` (already consumed), skip a `(pinyin)` group if one follows.
+#[inline]
 fn skip_pinyin(t: &str, pos: usize) -> usize {
     // Only `(` or `（` (EF BC 88) opens a group: most characters end here on one byte.
     if !matches!(t.as_bytes().get(pos), Some(b'(' | 0xef)) {
         return pos;
     }
+    skip_pinyin_group(t, pos)
+}
+
+/// [`skip_pinyin`] where `(` or a character starting with EF follows.
+fn skip_pinyin_group(t: &str, pos: usize) -> usize {
     let Some(rest) = t.get(pos..) else { return pos };
     let mut it = rest.char_indices();
     match it.next() {
@@ -226,6 +239,8 @@ impl Z<'_> {
             (Some(&c0 @ 0xe0..=0xef), Some(&c1), Some(&c2)) => char::from_u32(
                 (u32::from(c0 & 0x0f) << 12) | (u32::from(c1 & 0x3f) << 6) | u32::from(c2 & 0x3f),
             )?,
+            // ASCII (digits, spaces, punctuation), as it is.
+            (Some(&a), _, _) if a < 0x80 => char::from(a),
             _ => self.t.get(pos..)?.chars().next()?,
         };
         let end = pos + ch.len_utf8();

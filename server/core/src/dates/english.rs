@@ -4,6 +4,8 @@
 //! modifiers (`the`, `early`, `last`, `three`, `the end of`). Only a handful of tokens around
 //! each head are ever looked at.
 
+use std::cell::Cell;
+
 use super::lex::{self, Kind, Lower, Tok};
 use super::normalise::{Expr, Holiday, Part, Unit, Yr};
 
@@ -191,6 +193,47 @@ pub(crate) fn may_be_head_word(b: &[u8], start: usize) -> bool {
         && HEAD_PREFIXES
             .get(c1 * 32 + c2)
             .is_some_and(|bits| bits & (1 << c3) != 0)
+}
+
+/// Each byte's letter code: `c & 0x1f` for ASCII letters (1..=26), 0 for anything else.
+const LETTER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphabetic() {
+            t[c] = b & 0x1f;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// [`HEAD_PREFIXES`] with the entries of one-letter words (second letter 0) widened to every
+/// third letter: after a word's end, [`may_be_head_prefix`] reads whatever follows.
+const HEAD_PREFIXES_ANY: [u32; 1024] = {
+    let mut t = HEAD_PREFIXES;
+    let mut c1 = 0;
+    while c1 < 32 {
+        if t[c1 * 32] & 1 != 0 {
+            t[c1 * 32] = u32::MAX;
+        }
+        c1 += 1;
+    }
+    t
+};
+
+/// What [`may_be_head_word`] says for the word whose first eight bytes are `x` (little endian:
+/// the first byte, a letter, in the low byte), without finding where the word ends: its second
+/// and third bytes are looked up as they are.
+#[inline]
+pub(crate) fn may_be_head_prefix(x: u64) -> bool {
+    let letter = |i: u32| usize::from(LETTER[((x >> (8 * i)) & 0xff) as usize]);
+    let (c1, c2) = ((x & 0x1f) as usize, letter(1));
+    // After a one-letter word (`c2` 0) the third byte is not part of it: its entry takes any.
+    HEAD_PREFIXES_ANY
+        .get(c1 * 32 + c2)
+        .is_some_and(|bits| bits & (1 << letter(2)) != 0)
 }
 
 /// Whether the run of letters [`letters_at`] gave is a head word (key 0: none).
@@ -470,14 +513,63 @@ struct P<'a> {
     t: &'a str,
     /// Backward extension never crosses this offset (the end of the previous mention).
     floor: usize,
+    /// The last tokens read forwards and backwards: the grammar asks for the same neighbours
+    /// of a head several times while it tries the forms of an expression.
+    after: Memo,
+    before: Memo,
+}
+
+/// The tokens lexed at the last two positions asked for (what [`P::next`] or [`P::prev`] said
+/// there). A position is never `usize::MAX`, the mark of an empty slot.
+struct Memo {
+    at: [Cell<usize>; 2],
+    tok: [Cell<Option<Tok>>; 2],
+}
+
+impl Memo {
+    fn new() -> Memo {
+        Memo {
+            at: [Cell::new(usize::MAX), Cell::new(usize::MAX)],
+            tok: [Cell::new(None), Cell::new(None)],
+        }
+    }
+    /// The token at `pos`: remembered, or read by `lex` and remembered.
+    #[inline]
+    fn get(&self, pos: usize, lex: impl FnOnce() -> Option<Tok>) -> Option<Tok> {
+        let [a0, a1] = &self.at;
+        let [t0, t1] = &self.tok;
+        if a0.get() == pos {
+            return t0.get();
+        }
+        if a1.get() == pos {
+            return t1.get();
+        }
+        let t = lex();
+        a1.set(a0.get());
+        t1.set(t0.get());
+        a0.set(pos);
+        t0.set(t);
+        t
+    }
 }
 
 impl<'a> P<'a> {
+    fn new(t: &'a str, floor: usize) -> P<'a> {
+        P {
+            t,
+            floor,
+            after: Memo::new(),
+            before: Memo::new(),
+        }
+    }
     fn next(&self, pos: usize) -> Option<Tok> {
-        lex::next(self.t, pos).filter(|t| !t.newline)
+        self.after
+            .get(pos, || lex::next(self.t, pos).filter(|t| !t.newline))
     }
     fn prev(&self, pos: usize) -> Option<Tok> {
-        lex::prev(self.t, pos).filter(|t| t.start >= self.floor && !t.newline)
+        self.before.get(pos, || {
+            lex::prev(self.t, pos).filter(|t| t.start >= self.floor && !t.newline)
+        })
     }
     fn lw<'b>(&self, t: &Tok, buf: &'b mut [u8; 16]) -> &'b str
     where
@@ -518,7 +610,7 @@ fn day_num(t: &Tok) -> Option<u32> {
 /// Recognises the expression whose head starts at `head` (a trigger), extending no further
 /// back than `floor`.
 pub(crate) fn parse(text: &str, head: usize, floor: usize) -> Option<Raw> {
-    let p = P { t: text, floor };
+    let p = P::new(text, floor);
     let t = p.next(head).or_else(|| lex::next(text, head))?;
     if t.start != head {
         return None;
@@ -2399,20 +2491,11 @@ fn part_head(p: &P, t: Tok, part: Part) -> Option<Raw> {
             let of = p.next(t.end).filter(|o| o.is_word(text, "of"))?;
             let dt = p.next(of.end)?;
             let inner = match dt.kind {
-                Kind::Num => number_head(
-                    &P {
-                        t: text,
-                        floor: dt.start,
-                    },
-                    dt,
-                ),
+                Kind::Num => number_head(&P::new(text, dt.start), dt),
                 Kind::Word => {
                     let mut b = [0u8; 16];
                     let w = Lower::of(dt.lower(text, &mut b));
-                    let q = P {
-                        t: text,
-                        floor: dt.start,
-                    };
+                    let q = P::new(text, dt.start);
                     if let Some((m, ab)) = month_of(&w) {
                         month_head(&q, dt, m, ab, &w)
                     } else if let Some(wd) = weekday_of(&w) {

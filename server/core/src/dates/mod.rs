@@ -170,15 +170,17 @@ pub(crate) fn resolve_scanned(
 /// One forward pass over the bytes, trying the grammars only where an expression can start:
 /// - an ASCII word (a run of letters and digits) is tried at its first byte only, and only
 ///   when it is a number or a head word of the English grammar (`October`, `years`, `now`…:
-///   a table of first three letters ([`english::may_be_head_word`]), then a hash lookup of
-///   the word without allocation ([`english::is_head_key`]); the rest of the run is
-///   skipped, so `now` inside `know` is never looked at;
+///   a table of first three letters ([`english::may_be_head_prefix`], from eight bytes read
+///   at once, which also give where most words end), then a hash lookup of the word without
+///   allocation ([`english::is_head_key`]); the rest of the run is skipped (and the space
+///   after it), so `now` inside `know` is never looked at;
 /// - a Chinese head character (a numeral, `今`, `上`, `周`…) is tried only when the character
 ///   after it can continue an expression ([`chinese::may_start`]: `上` before `周`/`个`/`月`/
 ///   `半`/`世`, a numeral before a unit such as `年`/`月`/`日`), which rules out almost every
 ///   `一`, `上`, `日` of running text after reading two characters;
 /// - everything else is skipped byte by byte (continuation bytes and two-byte characters
-///   without decoding).
+///   without decoding), and runs of three-byte characters that are no head character
+///   character by character.
 pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
     /// What a byte can start: 0 nothing, 1 an ASCII digit, 2 an ASCII letter, 3 a three-byte
     /// character. Two- and four-byte characters and continuation bytes start nothing and are
@@ -218,7 +220,10 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
         let s = pos;
         let r = if class < 3 {
             // Inside a word or a code (`know`, `COP15`): no expression starts here.
-            let word_start = s == 0 || !alnum(b[s - 1]);
+            // Only where the last mention ended (or the region starts) can the byte before be
+            // part of the same word: everywhere else the pass got here by stepping over a byte
+            // that is no letter or digit.
+            let word_start = s != floor || s == 0 || !alnum(b[s - 1]);
             let r = if !word_start {
                 None
             } else if class == 1 {
@@ -230,6 +235,32 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
                     .then(|| chinese::parse(text, s, floor))
                     .flatten()
                     .or_else(|| english::parse(text, s, floor))
+            } else if let Some(x) = b
+                .get(s..s + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .map(u64::from_le_bytes)
+            {
+                // The eight bytes from the first letter, read at once, give the first three
+                // letters and (for words that fit) where the run of letters and digits ends.
+                if english::may_be_head_prefix(x) {
+                    let (len, key) = english::letters_at(b, s);
+                    if english::is_head_key(len, key) {
+                        english::parse(text, s, floor)
+                    } else {
+                        None
+                    }
+                } else {
+                    let stop = (!alnum_bytes(x) & HIGH).trailing_zeros() / 8;
+                    pos = if stop >= 8 {
+                        skip_alnum(b, s + 8, end)
+                    } else if (x >> (8 * stop)) & 0xff == u64::from(b' ') {
+                        // The space after the word starts nothing either.
+                        s + stop as usize + 1
+                    } else {
+                        s + stop as usize
+                    };
+                    continue;
+                }
             } else if english::may_be_head_word(b, s) {
                 // Most words are ruled out by their first letters; the rest are looked up whole.
                 let (len, key) = english::letters_at(b, s);
@@ -268,6 +299,18 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
             };
             if r.is_none() {
                 pos += 3;
+                // A run of Chinese text: the three-byte characters after this one are tested
+                // here, as the loop would test each, without going through the byte classes.
+                while pos < end {
+                    match b.get(pos..pos + 3) {
+                        Some(&[d0 @ 0xe0..=0xef, d1, d2])
+                            if !chinese::is_head_bytes(d0, d1, d2) =>
+                        {
+                            pos += 3
+                        }
+                        _ => break,
+                    }
+                }
                 continue;
             }
             r

@@ -449,6 +449,16 @@ pub(crate) fn push_num(s: &mut String, n: u32, width: usize) {
 /// `Date::iso` (`2019-10-15`), written directly for the years 0–9999.
 pub(crate) fn push_iso(s: &mut String, d: Date) {
     match u32::try_from(d.year).ok().filter(|y| *y <= 9999) {
+        // The usual date, from the table of pairs in one go (what the arm below writes).
+        Some(y) if d.month < 100 && d.day < 100 => {
+            s.reserve(10);
+            s.push_str(pair(y / 100));
+            s.push_str(pair(y));
+            s.push('-');
+            s.push_str(pair(d.month));
+            s.push('-');
+            s.push_str(pair(d.day));
+        }
         Some(y) => {
             push_num(s, y, 4);
             s.push('-');
@@ -1167,6 +1177,24 @@ mod tests {
                 _ => "th",
             };
             assert_eq!(ordinal(n), format!("{n}{suffix}"));
+        }
+    }
+
+    #[test]
+    fn iso_dates_are_written_as_the_calendar_writes_them_whatever_their_fields() {
+        // Fields out of range too (months and days of three digits, years of five), after
+        // text already in the string.
+        for year in [
+            -10_000, -44, -1, 0, 5, 99, 100, 999, 1000, 2019, 9999, 10_000, 123_456,
+        ] {
+            for month in (0..=130).chain([999, 4_294_967_295]) {
+                for day in [0, 1, 9, 10, 31, 99, 100, 1234] {
+                    let date = Date { year, month, day };
+                    let mut s = String::from("at ");
+                    push_iso(&mut s, date);
+                    assert_eq!(s, format!("at {}", date.iso()));
+                }
+            }
         }
     }
 

@@ -496,6 +496,27 @@ fn head_words_are_found_in_any_case_and_nothing_else() {
     }
 }
 
+#[test]
+fn the_head_prefix_from_eight_bytes_says_what_the_first_three_letters_say() {
+    // Every first letter, every value of the second and third bytes, and bytes after them
+    // that are letters or not.
+    for c1 in (b'a'..=b'z').chain(b'A'..=b'Z') {
+        for c2 in 0..=255u8 {
+            for c3 in 0..=255u8 {
+                for rest in [*b"aaaaa", *b" k9.x"] {
+                    let mut w = [c1, c2, c3, 0, 0, 0, 0, 0];
+                    w[3..].copy_from_slice(&rest);
+                    assert_eq!(
+                        english::may_be_head_prefix(u64::from_le_bytes(w)),
+                        english::may_be_head_word(&w, 0),
+                        "{w:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The scanners agree on real text: WikiWars, every recognizers-text input (English and
 /// Chinese, all files) and the seeds, when `../shared` is present.
 #[test]
