@@ -236,30 +236,55 @@ impl Matcher {
 
     #[inline(always)]
     fn bit(&self, h: u32) -> usize {
-        (u64::from(h).wrapping_mul(0xd6e8_feb8_6659_fd93) >> self.bits_shift) as usize
+        filter_bit(h, self.bits_shift)
     }
+}
 
-    /// Whether the first-token filter lets `h` through.
+/// The first-token filter's bit for a hash.
+#[inline(always)]
+fn filter_bit(h: u32, shift: u32) -> usize {
+    (u64::from(h).wrapping_mul(0xd6e8_feb8_6659_fd93) >> shift) as usize
+}
+
+/// [`Index::walk`] with the matcher fetched once, for a walk from every token of a text.
+///
+/// Holds the matcher's fields themselves (slices, the root, the filter's shift), so a
+/// walk from each token of a block reads them from registers or the stack, not through a
+/// pointer after every call.
+#[derive(Clone, Copy)]
+pub struct Walker<'a> {
+    kids: &'a [Kid],
+    bits: &'a [u64],
+    bits_shift: u32,
+    root: Kid,
+    entries: &'a [Vec<Entry>],
+}
+
+impl<'a> Walker<'a> {
+    /// The node after a first token, if some form starts with it.
     #[inline(always)]
-    fn may_start(&self, h: u32) -> bool {
-        let b = self.bit(h);
-        self.bits
+    pub fn first(&self, h: u32) -> Option<Node> {
+        // Before the root's table, the one-hash filter of the first tokens.
+        let b = filter_bit(h, self.bits_shift);
+        if self
+            .bits
             .get(b >> 6)
-            .is_some_and(|w| w & (1 << (b & 63)) != 0)
-    }
-
-    /// The root's child for a first token.
-    #[inline(always)]
-    fn first(&self, h: u32) -> Option<Kid> {
-        if !self.may_start(h) {
+            .is_none_or(|w| w & (1 << (b & 63)) == 0)
+        {
             return None;
         }
-        self.next(self.root, h)
+        self.child(self.root, h).map(Node)
+    }
+
+    /// The node after one more token.
+    #[inline(always)]
+    pub fn next(&self, node: Node, h: u32) -> Option<Node> {
+        self.child(node.0, h).map(Node)
     }
 
     /// The child of `node` for the next token.
     #[inline(always)]
-    fn next(&self, node: Kid, h: u32) -> Option<Kid> {
+    fn child(&self, node: Kid, h: u32) -> Option<Kid> {
         let (from, count) = (node.first as usize, node.count as usize);
         if count <= LIST {
             let kids = self.kids.get(from..from + count)?;
@@ -278,27 +303,6 @@ impl Matcher {
             }
             at = (at + 1) & mask;
         }
-    }
-}
-
-/// [`Index::walk`] with the matcher fetched once, for a walk from every token of a text.
-#[derive(Clone, Copy)]
-pub struct Walker<'a> {
-    m: &'a Matcher,
-    entries: &'a [Vec<Entry>],
-}
-
-impl<'a> Walker<'a> {
-    /// The node after a first token, if some form starts with it.
-    #[inline(always)]
-    pub fn first(&self, h: u32) -> Option<Node> {
-        self.m.first(h).map(Node)
-    }
-
-    /// The node after one more token.
-    #[inline(always)]
-    pub fn next(&self, node: Node, h: u32) -> Option<Node> {
-        self.m.next(node.0, h).map(Node)
     }
 
     /// The forms that end at `node`.
@@ -717,8 +721,12 @@ impl Index {
     /// The trie ready for walks (laid out on the first call), to walk from many tokens.
     #[inline]
     pub fn walker(&self) -> Walker<'_> {
+        let m = self.matcher.get_or_init(|| Matcher::build(self));
         Walker {
-            m: self.matcher.get_or_init(|| Matcher::build(self)),
+            kids: &m.kids,
+            bits: &m.bits,
+            bits_shift: m.bits_shift,
+            root: m.root,
             entries: &self.entries,
         }
     }

@@ -443,11 +443,35 @@ const LETTER_COUNTS: [u64; 256] = {
 
 /// The run of ASCII letters and digits that starts `rest`: its length, `h` with the run's
 /// folded bytes hashed in, and its letters plus its uppercase letters << 32.
+///
+/// Eight bytes at a time while eight remain, unrolled: a byte costs its two table loads
+/// and its two hash steps, with no bounds test or counter of its own.
 #[inline(always)]
 fn ascii_run(rest: &[u8], mut h: u64) -> (usize, u64, u64) {
     let mut counts = 0u64;
     let mut n = 0;
-    for &c in rest {
+    macro_rules! byte {
+        ($c:expr, $k:expr) => {
+            let folded = WORD_BYTE[$c as usize];
+            if folded == 0 {
+                return (n + $k, h, counts);
+            }
+            h = fnv_byte(h, folded);
+            counts += LETTER_COUNTS[$c as usize];
+        };
+    }
+    while let Some(&[c0, c1, c2, c3, c4, c5, c6, c7]) = rest.get(n..n + 8) {
+        byte!(c0, 0);
+        byte!(c1, 1);
+        byte!(c2, 2);
+        byte!(c3, 3);
+        byte!(c4, 4);
+        byte!(c5, 5);
+        byte!(c6, 6);
+        byte!(c7, 7);
+        n += 8;
+    }
+    for &c in rest.get(n..).unwrap_or(&[]) {
         let folded = WORD_BYTE[c as usize];
         if folded == 0 {
             break;
@@ -476,35 +500,45 @@ fn ascii_words(
     loop {
         let start = i;
         let rest = bytes.get(i..).unwrap_or(&[]);
-        let cap = if rest.first().is_some_and(u8::is_ascii_uppercase) {
-            CAP
-        } else {
-            0
-        };
         let (n, h, counts) = ascii_run(rest, FNV_OFFSET);
         i += n;
-        let next = bytes.get(i).copied();
+        let next = rest.get(n).copied();
         let (letters, uppers) = (counts as u32, (counts >> 32) as u32);
+        // A capital first letter means an uppercase letter: most words, in lowercase, skip
+        // all three tests.
+        let cap = |rest: &[u8]| {
+            if rest.first().is_some_and(u8::is_ascii_uppercase) {
+                CAP
+            } else {
+                0
+            }
+        };
         if next.is_some_and(|c| c >= 0x80) {
             let w = Word {
                 start: from + start,
                 hash: h,
-                flags: pending | cap,
+                flags: pending | cap(rest),
                 letters,
                 uppers,
             };
             return (i, Some(w), pushed);
         }
-        let flags = pending
-            | cap
-            | if uppers > 0 { UPPER } else { 0 }
-            | if letters >= 2 && uppers == letters {
-                ALLCAPS
-            } else {
-                0
+        let mut flags = pending;
+        if uppers > 0 {
+            flags |= UPPER | cap(rest);
+            if letters >= 2 && uppers == letters {
+                flags |= ALLCAPS;
             }
-            | if letters == 0 { DIGITS } else { 0 };
-        out.push(Token::new(from + start, from + i, synonym(h), flags));
+        }
+        if letters == 0 {
+            flags |= DIGITS;
+        }
+        out.push(Token {
+            start: (from + start) as u32,
+            hash: token_hash(synonym(h)),
+            len: n.min(u16::MAX as usize) as u16,
+            flags,
+        });
         pending = 0;
         pushed = true;
         // Spaces and punctuation that only separate words (", ", ". "), as `tokenize`'s
@@ -603,6 +637,37 @@ impl Word {
     }
 }
 
+/// Pushes a token for each Han character from `i` on (offsets shifted by `from`; `table`
+/// is [`han_hashes`]); returns where they stop. Apart from [`tokenize`]'s loop so that its
+/// few variables stay in registers.
+#[inline(never)]
+fn han_run(bytes: &[u8], mut i: usize, from: usize, table: &[u32], out: &mut Vec<Token>) -> usize {
+    // The Yijing hexagrams between the two Han blocks, as offsets into `table`.
+    const GAP: std::ops::Range<u32> = 0x4DC0 - HAN_FROM..0x4E00 - HAN_FROM;
+    while let Some(&[c0, c1, c2]) = bytes.get(i..i + 3) {
+        if !(0xE3..=0xE9).contains(&c0) {
+            break;
+        }
+        // From 0x3000 to 0x9FFF: the table ends at HAN_TO.
+        let code = u32::from(c0 & 0x0F) << 12 | u32::from(c1 & 0x3F) << 6 | u32::from(c2 & 0x3F);
+        let k = code.wrapping_sub(HAN_FROM);
+        if GAP.contains(&k) {
+            break;
+        }
+        let Some(&hash) = table.get(k as usize) else {
+            break;
+        };
+        out.push(Token {
+            start: (from + i) as u32,
+            hash,
+            len: 3,
+            flags: CJK,
+        });
+        i += 3;
+    }
+    i
+}
+
 /// Cuts `text[from..to]` into tokens (offsets are into `text`).
 ///
 /// ASCII letters and digits are folded and hashed byte by byte without decoding (the bulk
@@ -615,7 +680,7 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
     // About a token per 5 bytes of ASCII and per CJK character (a lead byte of 3 or 4).
     let wide = slice
         .as_bytes()
-        .chunks(64)
+        .chunks(255)
         .map(|c| c.iter().map(|&b| u8::from(b >= 0xE0)).sum::<u8>() as usize)
         .sum::<usize>();
     let mut out = Vec::with_capacity((slice.len().saturating_sub(3 * wide)) / 5 + wide + 1);
@@ -718,28 +783,8 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
                         pending = 0;
                         newlines = 0;
                         prev_cjk = true;
-                        i += 3;
                         // The Han characters that follow, in a loop of their own.
-                        while let Some(&[c0, c1, c2]) = bytes.get(i..i + 3) {
-                            let code = u32::from(c0 & 0x0F) << 12
-                                | u32::from(c1 & 0x3F) << 6
-                                | u32::from(c2 & 0x3F);
-                            if !(0xE3..=0xE9).contains(&c0)
-                                || !matches!(code, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
-                            {
-                                break;
-                            }
-                            let Some(&hash) = table.get((code - HAN_FROM) as usize) else {
-                                break;
-                            };
-                            out.push(Token {
-                                start: (from + i) as u32,
-                                hash,
-                                len: 3,
-                                flags: CJK,
-                            });
-                            i += 3;
-                        }
+                        i = han_run(bytes, i + 3, from, table, &mut out);
                         continue;
                     }
                 }
@@ -1015,6 +1060,66 @@ mod tests {
                         "{s:?} to {to}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_runs_of_every_length_and_ending_agree_with_the_reference() {
+        // Runs of 0 to 20 bytes (the unrolled eight-byte steps, their edges and the tail),
+        // in every case mix, ended by every ASCII byte and by non-ASCII letters and
+        // punctuation, at the end of the range or not.
+        let shapes = [
+            "abcdefghijklmnopqrst",
+            "ABCDEFGHIJKLMNOPQRST",
+            "Ab3dEf7hIjK1mNoP9rSt",
+            "01234567890123456789",
+        ];
+        let mut ends: Vec<String> = (0..128u8).map(|b| char::from(b).to_string()).collect();
+        ends.extend(["é", "Ü", "中", "’", "\u{a0}", "\u{301}"].map(String::from));
+        for shape in shapes {
+            for len in 0..=shape.len() {
+                let word = &shape[..len];
+                for end in &ends {
+                    for s in [
+                        format!("{word}{end}x"),
+                        format!(" {word}{end}"),
+                        word.to_string(),
+                        // Eight bytes and more after the run: the unrolled steps end it.
+                        format!("{word}{end}{word}{end}abcdefghijklmnop"),
+                    ] {
+                        for from in 0..2.min(s.len() + 1) {
+                            assert_eq!(
+                                tokenize(&s, from, s.len()),
+                                tokenize_reference(&s, from, s.len()),
+                                "{s:?} from {from}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn han_runs_stop_where_the_han_blocks_do() {
+        // The edges of the two Han blocks, the hexagrams between them, and other characters
+        // with the same UTF-8 lead bytes (CJK punctuation, kana, Yi), each inside a Han run.
+        let edges = [
+            '\u{3000}', '\u{3001}', '\u{3041}', '\u{33FF}', '\u{3400}', '\u{4DBF}', '\u{4DC0}',
+            '\u{4DFF}', '\u{4E00}', '\u{9FFF}', '\u{A000}', '\u{2FFF}',
+        ];
+        for c in edges {
+            for s in [
+                format!("中{c}国"),
+                format!("中国{c}"),
+                format!("{c}中{c}{c}国学"),
+            ] {
+                assert_eq!(
+                    tokenize_str(&s),
+                    tokenize_reference(&s, 0, s.len()),
+                    "{s:?}"
+                );
             }
         }
     }

@@ -475,29 +475,21 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
         any_name
     }
 
-    /// The longest valid form from token `i` (whose first node is `node`): its end and
-    /// kind, its candidates pushed on `pool`. Most walks reach no form; of those that do,
-    /// the longest form is nearly always valid, so it is checked first and the shorter ones
-    /// only when it is not.
+    /// The longest valid form from token `i`, given the last forms of the walk from it
+    /// (`last`: their end and entries) and how many nodes of the walk had forms (`nested`,
+    /// at least 1): its end and kind, its candidates pushed on `pool`. Of the walks that
+    /// reach a form, the longest form is nearly always valid, so it is checked first and the
+    /// shorter ones only when it is not.
     #[inline(never)]
     fn longest(
         text: &str,
         toks: &[Token],
         i: usize,
-        node: crate::gazetteer::index::Node,
+        last: (usize, &[crate::gazetteer::index::Entry]),
+        nested: u32,
         walker: crate::gazetteer::index::Walker<'_>,
         pool: &mut Vec<Cand>,
     ) -> Option<(usize, MatchKind)> {
-        // The last forms on the path and their end; how many nodes had forms.
-        let mut last: (usize, &[crate::gazetteer::index::Entry]) = (0, &[]);
-        let mut nested = 0u32;
-        walker.walk_from(toks, i, node, |end, entries| {
-            last = (end, entries);
-            nested += 1;
-        });
-        if nested == 0 {
-            return None;
-        }
         if pool.capacity() == 0 {
             // Sized once for the block (a form for every tenth token or so).
             pool.reserve(toks.len() / 8 + 4);
@@ -559,8 +551,19 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
         let Some(node) = walker.first(t.hash) else {
             continue;
         };
+        // The walk, here: most reach no form. The last forms on the path and their end;
+        // how many nodes had forms.
+        let mut last: (usize, &[crate::gazetteer::index::Entry]) = (0, &[]);
+        let mut nested = 0u32;
+        walker.walk_from(&toks, i, node, |end, entries| {
+            last = (end, entries);
+            nested += 1;
+        });
+        if nested == 0 {
+            continue;
+        }
         let base = pool.len();
-        if let Some((end, kind)) = longest(text, &toks, i, node, walker, &mut pool) {
+        if let Some((end, kind)) = longest(text, &toks, i, last, nested, walker, &mut pool) {
             if found.capacity() == 0 {
                 found.reserve(toks.len() / 8 + 2);
             }
