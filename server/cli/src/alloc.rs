@@ -121,25 +121,7 @@ extern "C" fn choose(
     } else {
         SYSTEM
     };
-    if choice == MIMALLOC {
-        // SAFETY: before `main`, on the only thread; `mi_option_set` takes plain integers.
-        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-    }
     let _ = CHOICE.compare_exchange(UNDECIDED, choice, Relaxed, Relaxed);
-}
-
-/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`, mimalloc 3's
-/// `include/mimalloc.h`): how long freed pages wait before going back to the system. A batch
-/// command never gives them back: `check` on 10,000 articles otherwise took thousands of
-/// page faults, each zeroing a fresh 2 MB huge page, for memory it needed again moments later.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-extern "C" {
-    fn mi_option_set(option: std::os::raw::c_int, value: std::os::raw::c_long);
-    #[cfg(test)]
-    fn mi_option_get(option: std::os::raw::c_int) -> std::os::raw::c_long;
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -176,9 +158,5 @@ mod tests {
             "glibc"
         };
         assert_eq!(name(), expected);
-        if expected == "mimalloc" {
-            // SAFETY: reads an option; the constructor set it before `main`.
-            assert_eq!(unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }, -1);
-        }
     }
 }
