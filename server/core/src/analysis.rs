@@ -209,6 +209,10 @@ fn analyse_blocks(
     // Appended block by block, each block's own result dropped at once: collecting them
     // first to size the vectors exactly held every block's forms twice (a 50 MB article's
     // peak heap went from under 8x to 10.5x its text).
+    // Below `SIZED`, the merged vectors are sized by extrapolating from the blocks read so far
+    // rather than doubled (fewer copies); larger texts keep doubling, which bounds their peak.
+    const SIZED: usize = 1 << 20;
+    let sized = body.len() <= SIZED;
     let mut forms = institutions::Forms::default();
     let mut raws: Vec<dates::Raw> = Vec::new();
     for (k, &from) in starts.iter().enumerate() {
@@ -221,13 +225,14 @@ fn analyse_blocks(
             end: x.end + from,
             expr: x.expr,
         };
+        let seen = sized.then(|| (to.saturating_sub(body.start), body.len()));
         match block(slice) {
             Stage1::Fresh(r) => {
-                forms.append(&r.forms, from);
+                forms.append_expecting(&r.forms, from, seen);
                 raws.extend(r.raws.into_iter().map(shift));
             }
             Stage1::Cached(r) => {
-                forms.append(&r.forms, from);
+                forms.append_expecting(&r.forms, from, seen);
                 raws.extend(r.raws.iter().cloned().map(shift));
             }
         }

@@ -385,6 +385,20 @@ impl Forms {
     /// Appends the forms of the text that follows (computed on a text of its own: `shift` is
     /// where that text starts in the whole one).
     pub fn append(&mut self, next: &Forms, shift: usize) {
+        self.append_expecting(next, shift, None);
+    }
+
+    /// [`Forms::append`], growing the vectors (when they must grow) to the size that the text
+    /// read so far suggests: `Some((done, total))` says that `done` of the `total` bytes will
+    /// have been appended once `next` is. Growing by doubling instead copies each vector
+    /// about log2(n) times. Never less than doubling, so many small misses stay linear.
+    /// The caller bounds `total` (an estimate off a dense first block over-reserves).
+    pub fn append_expecting(&mut self, next: &Forms, shift: usize, seen: Option<(usize, usize)>) {
+        if let Some((done, total)) = seen {
+            grow(&mut self.toks, next.toks.len(), done, total);
+            grow(&mut self.drafts, next.drafts.len(), done, total);
+            grow(&mut self.pool, next.pool.len(), done, total);
+        }
         let (t0, p0) = (self.toks.len(), self.pool.len() as u32);
         let shift = u32::try_from(shift).unwrap_or(u32::MAX);
         self.toks.extend(next.toks.iter().map(|t| {
@@ -415,6 +429,23 @@ impl Forms {
         self.drafts.shrink_to_fit();
         self.pool.shrink_to_fit();
     }
+}
+
+/// Makes room in `v` for `add` more, if it lacks it: the length that `done` of `total` bytes
+/// give, extrapolated to all of them, with an eighth more (and at least twice the capacity).
+fn grow<T>(v: &mut Vec<T>, add: usize, done: usize, total: usize) {
+    let need = v.len().saturating_add(add);
+    if need <= v.capacity() {
+        return;
+    }
+    let guess = (need as u128 * total.max(done) as u128 / done.max(1) as u128)
+        .try_into()
+        .unwrap_or(usize::MAX);
+    let want = guess
+        .saturating_add(guess / 8)
+        .max(v.capacity().saturating_mul(2))
+        .max(need);
+    v.reserve_exact(want - v.len());
 }
 
 pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
@@ -1527,5 +1558,50 @@ mod sites_tests {
             all(&|_, t| t.has(CJK) && h.zh_suffix_last.contains(&t.hash))
         );
         assert!(!s.heads.is_empty() && !s.zh_suffixes.is_empty() && !s.defined.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod append_tests {
+    use super::*;
+
+    /// Sized appending gives the same forms as plain appending, whatever the estimate (too
+    /// small, right, too large), on awkward text split into blocks of uneven density.
+    #[test]
+    fn sized_append_is_plain_append() {
+        let gaz = Gazetteer::embedded();
+        let blocks = [
+            "Hello.",
+            "The\u{a0}University of Oxford 🎓 and MIT, with the Ministry of Education (MoE), China;",
+            "中国科学院国际合作局与老挝国立大学 (NUOL) signed 😀 at UNESCO Hall.",
+            "",
+            "Université de Montréal, ETH Zürich, Max Planck Society; UCLA & UCSF, U.S. Army.",
+            "🙂 x",
+        ];
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        for b in blocks {
+            starts.push(text.len());
+            text.push_str(b);
+            text.push_str("\n\n");
+        }
+        let total = text.len();
+        let mut plain = Forms::default();
+        for (k, &from) in starts.iter().enumerate() {
+            let to = starts.get(k + 1).copied().unwrap_or(total);
+            plain.append(&forms(&text[from..to], 0, to - from, gaz), from);
+        }
+        assert!(!plain.drafts.is_empty() && !plain.pool.is_empty());
+        for scale in [1, 3, 1000] {
+            for claimed in [1, total / 4, total, total * scale] {
+                let mut sized = Forms::default();
+                for (k, &from) in starts.iter().enumerate() {
+                    let to = starts.get(k + 1).copied().unwrap_or(total);
+                    let next = forms(&text[from..to], 0, to - from, gaz);
+                    sized.append_expecting(&next, from, Some((to, claimed)));
+                }
+                assert_eq!(format!("{sized:?}"), format!("{plain:?}"));
+            }
+        }
     }
 }
