@@ -64,20 +64,27 @@ fn compute(text: &str, article: &Article) -> Vec<Dateline> {
     }
     let end = body.start + limit;
     let mut out = Vec::new();
+    let bytes = text.as_bytes();
     let mut from = body.start;
+    // Start of the line holding `from`: only the first line can start before `from`; every
+    // later `from` follows a line break.
+    let mut ls = bytes
+        .get(..from)
+        .and_then(|b| memchr::memrchr(b'\n', b))
+        .map_or(0, |i| i + 1);
     while from < end {
-        let Some(rest) = text.get(from..) else { break };
-        let le = rest.find('\n').map_or(text.len(), |i| from + i);
-        let ls = text
-            .get(..from)
-            .and_then(|b| b.rfind('\n'))
-            .map_or(0, |i| i + 1);
+        if !text.is_char_boundary(from) {
+            break;
+        }
+        let Some(rest) = bytes.get(from..) else { break };
+        let le = memchr::memchr(b'\n', rest).map_or(text.len(), |i| from + i);
         let seg = Span::new(from, le.min(end));
         if may_hold_dateline(text.get(ls..le).unwrap_or(""), seg.slice(text)) {
             let raws = super::scan(text, seg);
             out.extend(raws.iter().filter_map(|r| dateline_of(text, r)));
         }
         from = le + 1;
+        ls = from;
     }
     out
 }
@@ -89,7 +96,7 @@ fn compute(text: &str, article: &Article) -> Vec<Dateline> {
 /// comma), or a cue. The cue test ignores ASCII case only, which is what `to_lowercase`
 /// amounts to for these ASCII and Chinese cues.
 fn may_hold_dateline(line: &str, segment: &str) -> bool {
-    if !segment.bytes().any(|c| c.is_ascii_digit()) && !segment.contains('月') {
+    if !has_ascii_digit(segment.as_bytes()) && !segment.contains('月') {
         return false;
     }
     if line.trim().chars().nth(40).is_none() {
@@ -109,6 +116,16 @@ fn may_hold_dateline(line: &str, segment: &str) -> bool {
                 CUES.iter().any(|c| lower.contains(c))
             }
         }
+}
+
+/// Whether `bytes` holds an ASCII digit: `bytes.iter().any(u8::is_ascii_digit)`, read 32
+/// bytes at a time without a branch per byte (most lines have no digit and are read whole).
+pub(super) fn has_ascii_digit(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(32);
+    chunks
+        .by_ref()
+        .any(|c| c.iter().fold(false, |a, b| a | b.is_ascii_digit()))
+        || chunks.remainder().iter().any(u8::is_ascii_digit)
 }
 
 pub(super) fn dateline_of(text: &str, r: &Raw) -> Option<Dateline> {

@@ -1125,3 +1125,57 @@ fn marks_and_cues_are_found_in_any_case_across_the_pieces_read() {
         }
     }
 }
+
+#[test]
+fn datelines_line_walk_matches_reference_on_awkward_text() {
+    // The line walk of `find_datelines` (byte search for line breaks, the line start carried
+    // from one line to the next) finds what scanning the whole top of the body finds, for
+    // bodies starting anywhere: at a line start, inside a line, inside a character.
+    let texts = [
+        "BEIJING, June 27 (Xinhua) -- 国际合作局\n2024-06-27 國際合作局\n发布时间：2024年6月27日 😀\n",
+        "\u{a0}Published:\u{a0}October\u{a0}16,\u{a0}2019\r\nİSTANBUL, Oct 3 — straße\r\n",
+        "ÉCOLE, 3 March 2021 -- 😀😀 PUBLISHED ON 4 March 2021 by ß and İ\n\n\nUpdated 2020-01-02\n",
+        "一段很长的中文没有日期但是有很多字符一段很长的中文没有日期但是有很多字符一段很长的中文\n六月二十七日 来源：新华社\n",
+        "no break at all, a long line with a date 2019-10-16 and the word RELEASE in it 🎉",
+        "\n\n\nPARİS, 5 May 2022 (AFP) —\n日期：2022-05-05\u{3000}時間：12:00\n",
+    ];
+    for text in texts {
+        let art = article::parse(text);
+        for from in 0..=text.len() {
+            let art = crate::article::Article {
+                body: Span::new(from, text.len()),
+                ..art.clone()
+            };
+            assert_eq!(
+                find_datelines(text, &art),
+                reference_datelines(text, &art),
+                "datelines from {from} of {text:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn digit_test_of_dateline_lines_matches_byte_by_byte() {
+    let texts = [
+        "no digits here at all, not one, in a line longer than thirty-two bytes",
+        "国际合作局六月二十七日😀\u{a0}İstanbul straße ÉCOLE ３ full-width three",
+        "a line whose only digit comes at the very end of a long stretch: 7",
+        "0 at the start",
+        "",
+        "/:9",
+    ];
+    for text in texts {
+        let b = text.as_bytes();
+        for s in 0..=b.len() {
+            for e in s..=b.len() {
+                let part = &b[s..e];
+                assert_eq!(
+                    dateline::has_ascii_digit(part),
+                    part.iter().any(u8::is_ascii_digit),
+                    "{part:?}"
+                );
+            }
+        }
+    }
+}
