@@ -133,39 +133,14 @@ type Parsed = (Vec<Institution>, Vec<(String, data::DataError)>);
 fn embedded_parsed() -> &'static Parsed {
     static PARSED: OnceLock<Parsed> = OnceLock::new();
     PARSED.get_or_init(|| {
-        let parse_all = |files: &[(&str, &str)]| {
-            let mut records = Vec::new();
-            let mut errors = Vec::new();
-            for (file, text) in files {
-                let (r, e) = data::parse(text, &Origin::Embedded);
-                records.extend(r);
-                errors.extend(e.into_iter().map(|e| (file.to_string(), e)));
-            }
-            (records, errors)
-        };
-        // Parsing the TOML is most of a start-up: the second half of the files (by size) is
-        // parsed on a second thread. The records keep the files' order.
-        let files = embedded_files::FILES;
-        let total: usize = files.iter().map(|(_, t)| t.len()).sum();
-        let mut half = 0;
-        let mut seen = 0;
-        while seen * 2 < total {
-            seen += files.get(half).map_or(total, |(_, t)| t.len());
-            half += 1;
-        }
-        let (first, second) = files.split_at(half.min(files.len()));
-        std::thread::scope(|scope| {
-            let later = std::thread::Builder::new().spawn_scoped(scope, || parse_all(second));
-            let (mut records, mut errors) = parse_all(first);
-            let (r, e) = match later.map(|h| h.join()) {
-                Ok(Ok(done)) => done,
-                // Without a second thread (or if it failed), parse them here.
-                _ => parse_all(second),
-            };
+        let mut records = Vec::new();
+        let mut errors = Vec::new();
+        for (file, text) in embedded_files::FILES {
+            let (r, e) = data::parse(text, &Origin::Embedded);
             records.extend(r);
-            errors.extend(e);
-            (records, errors)
-        })
+            errors.extend(e.into_iter().map(|e| (file.to_string(), e)));
+        }
+        (records, errors)
     })
 }
 
@@ -471,26 +446,5 @@ impl Gazetteer {
             InstitutionId::Key(k) => self.by_key.get(k),
         }?;
         Some(&self.institutions[*idx])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The two halves parsed apart give the records and problems of parsing the files one
-    /// after the other, in the files' order.
-    #[test]
-    fn embedded_files_parsed_in_two_halves_keep_their_order() {
-        let mut records = Vec::new();
-        let mut errors = Vec::new();
-        for (file, text) in embedded_files::FILES {
-            let (r, e) = data::parse(text, &Origin::Embedded);
-            records.extend(r);
-            errors.extend(e.into_iter().map(|e| (file.to_string(), e)));
-        }
-        assert!(embedded_files::FILES.len() > 1);
-        assert_eq!(Gazetteer::embedded_records(), &records[..]);
-        assert_eq!(Gazetteer::embedded_errors(), &errors[..]);
     }
 }
