@@ -82,7 +82,7 @@ const NO_FINDINGS: &str = "\"findings\": []";
 /// the two). Written by hand: through serde, with its flattened places, this took as long
 /// as a tenth of the analysis.
 pub(super) fn render_file(file: &FileReport) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(estimated_len(file));
+    let mut out = Vec::new();
     for f in &file.findings {
         if !out.is_empty() {
             out.extend_from_slice(b",\n");
@@ -96,26 +96,6 @@ pub(super) fn render_file(file: &FileReport) -> std::io::Result<Vec<u8>> {
 /// Depth of a finding's object in the document (the list is inside the top-level object).
 const FINDING_DEPTH: usize = 2;
 const FINDING_INDENT: &[u8] = b"    ";
-
-/// A little more than the rendered findings take, so the buffer grows once at most.
-fn estimated_len(file: &FileReport) -> usize {
-    let per_place = 160;
-    file.findings
-        .iter()
-        .map(|f| {
-            let related: usize = f.related.iter().map(|r| per_place + r.message.len()).sum();
-            let fixes: usize = f
-                .fixes
-                .iter()
-                .map(|x| {
-                    let edits: usize = x.edits.iter().map(|e| 100 + e.new_text.len()).sum();
-                    120 + x.title.len() + edits
-                })
-                .sum();
-            300 + file.path.len() + f.message.len() + related + fixes
-        })
-        .sum()
-}
 
 fn finding(out: &mut Vec<u8>, file: &FileReport, f: &Finding) {
     let d = FINDING_DEPTH + 1;
