@@ -224,6 +224,13 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
             // part of the same word: everywhere else the pass got here by stepping over a byte
             // that is no letter or digit.
             let word_start = s != floor || s == 0 || !alnum(b[s - 1]);
+            // A word whose first letters may start a date: looked up whole, then parsed.
+            let head_word = || {
+                let (len, key) = english::letters_at(b, s);
+                english::is_head_key(len, key)
+                    .then(|| english::parse(text, s, floor))
+                    .flatten()
+            };
             let r = if !word_start {
                 None
             } else if class == 1 {
@@ -243,12 +250,7 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
                 // The eight bytes from the first letter, read at once, give the first three
                 // letters and (for words that fit) where the run of letters and digits ends.
                 if english::may_be_head_prefix(x) {
-                    let (len, key) = english::letters_at(b, s);
-                    if english::is_head_key(len, key) {
-                        english::parse(text, s, floor)
-                    } else {
-                        None
-                    }
+                    head_word()
                 } else {
                     let stop = (!alnum_bytes(x) & HIGH).trailing_zeros() / 8;
                     pos = if stop >= 8 {
@@ -262,13 +264,8 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
                     continue;
                 }
             } else if english::may_be_head_word(b, s) {
-                // Most words are ruled out by their first letters; the rest are looked up whole.
-                let (len, key) = english::letters_at(b, s);
-                if english::is_head_key(len, key) {
-                    english::parse(text, s, floor)
-                } else {
-                    None
-                }
+                // Most words are ruled out by their first letters.
+                head_word()
             } else {
                 None
             };
