@@ -8,8 +8,8 @@ use marginalia_core::findings::{apply_edits, Finding, Span, TextEdit};
 use marginalia_core::{analyse, Context};
 use marginalia_workspace::walk::Target;
 use marginalia_workspace::write::write_atomic;
-use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// At most this many rounds of "apply the safe fixes, analyse again".
 const MAX_FIX_ROUNDS: usize = 8;
@@ -43,45 +43,80 @@ pub fn run(args: CheckArgs) -> Outcome {
             }
         },
     };
-    let checked: Vec<Checked> = jobs
-        .par_iter()
-        .map(|(t, corpus)| check_one(t, corpus, &args, &human, today))
+    // The report lists files by path: analysing them in that order lets the JSON and human
+    // formats write each file as soon as those before it are done.
+    let mut order: Vec<(String, usize)> = jobs
+        .iter()
+        .enumerate()
+        .map(|(k, (t, _))| (setup::display_path(&t.path), k))
         .collect();
+    order.sort_unstable();
+    let summary_path = report::github::summary_path(args.summary.as_deref(), args.format);
+    let streamed = matches!(args.format, Format::Json | Format::Human);
+    // Kept for the formats that need the whole run, and for a job summary.
+    let keep = !streamed || summary_path.is_some();
 
+    // Large writes: a run over 10,000 articles prints over 100 MB of JSON.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+    let mut stream = match streamed {
+        true => match report::Stream::start(args.format, &human, &mut out) {
+            Ok(s) => Some(s),
+            Err(e) => return write_failed(e),
+        },
+        false => None,
+    };
     let mut failed = false;
+    let mut written = Ok(());
     let mut files = Vec::new();
     let mut fixed = Vec::new();
-    for c in checked {
-        if let Some(e) = c.write_error {
-            error(format!("{}: {e}", c.report.path));
-            failed = true;
-        }
-        fixed.extend(c.fixed);
-        if !c.report.findings.is_empty() {
-            files.push(c.report);
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    in_order(
+        &order,
+        |(path, k)| {
+            let (t, corpus) = &jobs[*k];
+            check_one(path.clone(), t, corpus, &args, &human, today)
+        },
+        |c| {
+            if let Some(e) = c.write_error {
+                error(format!("{}: {e}", c.report.path));
+                failed = true;
+            }
+            fixed.extend(c.fixed);
+            if let Some(s) = &mut stream {
+                written = s.file(&c.report);
+            }
+            if keep && !c.report.findings.is_empty() {
+                files.push(c.report);
+            }
+            written.is_ok()
+        },
+    );
+    let tally = match stream {
+        Some(s) => written.and_then(|()| s.finish(jobs.len(), &fixed)),
+        None => written.map(|()| report::Tally::default()),
+    };
+    let mut tally = match tally {
+        Ok(t) => t,
+        Err(e) => return write_failed(e),
+    };
     let report: &'static Report = Box::leak(Box::new(Report {
         files,
         files_checked: jobs.len(),
         fixed,
     }));
-    if matches!(args.format, Format::Sarif | Format::Github) {
+    if !streamed {
+        // SARIF and GitHub annotations: written once the run is over.
         for f in &report.fixed {
             eprintln!("fixed {}: {}", f.path, f.fixes.join("; "));
         }
-    }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = report::render(report, args.format, &human, &mut out).and_then(|()| out.flush());
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            error(format!("cannot write the report: {e}"));
+        if let Err(e) = report::render(report, args.format, &human, &mut out) {
+            return write_failed(e);
         }
-        return Outcome::Failed;
+        tally = report.tally();
     }
-    if let Some(path) = report::github::summary_path(args.summary.as_deref(), args.format) {
+    if let Err(e) = out.flush() {
+        return write_failed(e);
+    }
+    if let Some(path) = summary_path {
         if let Err(e) = report::github::append_summary(&path, report) {
             error(format!("{}: cannot write the summary: {e}", path.display()));
             return Outcome::Failed;
@@ -89,21 +124,77 @@ pub fn run(args: CheckArgs) -> Outcome {
     }
     if failed {
         Outcome::Failed
-    } else if report.findings().any(|(_, f)| args.deny.denies(f.severity)) {
+    } else if tally.any(|s| args.deny.denies(s)) {
         Outcome::Findings
     } else {
         Outcome::Clean
     }
 }
 
+/// A report that could not be written: said, unless the reader went away.
+fn write_failed(e: std::io::Error) -> Outcome {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        error(format!("cannot write the report: {e}"));
+    }
+    Outcome::Failed
+}
+
+/// Runs `work` on every item on all of rayon's threads, which take the items in order, and
+/// hands the results to `sink` in the same order, each as soon as those before it are in:
+/// the thread that finishes the item whose turn it is passes it on, with any later ones
+/// already waiting. So the first results are written while the later ones are computed,
+/// and only the few finished out of turn wait in memory. Once `sink` returns `false`, no
+/// item is started any more.
+fn in_order<I: Sync, T: Send>(
+    items: &[I],
+    work: impl Fn(&I) -> T + Sync,
+    sink: impl FnMut(T) -> bool + Send,
+) {
+    struct Turn<T, S> {
+        /// The item whose result goes to the sink next.
+        want: usize,
+        /// Results finished out of turn, by item.
+        early: std::collections::BTreeMap<usize, T>,
+        sink: S,
+        open: bool,
+    }
+    let next = AtomicUsize::new(0);
+    let turn = std::sync::Mutex::new(Turn {
+        want: 0,
+        early: std::collections::BTreeMap::new(),
+        sink,
+        open: true,
+    });
+    rayon::broadcast(|_| loop {
+        let k = next.fetch_add(1, Relaxed);
+        let Some(item) = items.get(k) else { break };
+        let result = work(item);
+        let Ok(mut guard) = turn.lock() else { break };
+        let t = &mut *guard;
+        if k != t.want {
+            t.early.insert(k, result);
+            continue;
+        }
+        let mut result = Some(result);
+        while let Some(r) = result {
+            t.want += 1;
+            if t.open && !(t.sink)(r) {
+                t.open = false;
+                next.store(items.len(), Relaxed);
+            }
+            result = t.early.remove(&t.want);
+        }
+    });
+}
+
 fn check_one(
+    path: String,
     t: &Target,
     corpus: &Corpus,
     args: &CheckArgs,
     human: &HumanOptions,
     today: marginalia_core::calendar::Date,
 ) -> Checked {
-    let path = setup::display_path(&t.path);
     let text = match setup::read_file(t, corpus) {
         setup::ReadFile::Text(text) => text,
         setup::ReadFile::Unreadable { finding, shown } => {
@@ -235,4 +326,53 @@ fn fix_edits_clash(edits: &[TextEdit]) -> bool {
         .iter()
         .enumerate()
         .any(|(i, a)| edits[i + 1..].iter().any(|b| a.span.overlaps(b.span)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_order;
+
+    /// Results come out in the items' order however long each takes, and each exactly once.
+    #[test]
+    fn results_reach_the_sink_in_order() {
+        let items: Vec<u64> = (0..500).collect();
+        let mut seen = Vec::new();
+        in_order(
+            &items,
+            |&i| {
+                // Uneven work: some items take far longer than their neighbours.
+                for _ in 0..(i * 7919 % 13) * 2000 {
+                    std::hint::black_box(i);
+                }
+                i
+            },
+            |x| {
+                seen.push(x);
+                true
+            },
+        );
+        assert_eq!(seen, items);
+    }
+
+    /// Once the sink refuses (a closed pipe), no item is started any more.
+    #[test]
+    fn a_refusing_sink_stops_the_work() {
+        let items: Vec<usize> = (0..10_000).collect();
+        let started = std::sync::atomic::AtomicUsize::new(0);
+        let mut seen = 0;
+        in_order(
+            &items,
+            |&i| {
+                started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                i
+            },
+            |_| {
+                seen += 1;
+                seen < 3
+            },
+        );
+        assert_eq!(seen, 3);
+        // The threads stop at their next item; each may have had a few in hand.
+        assert!(started.into_inner() < 100);
+    }
 }

@@ -12,10 +12,9 @@
 //! Underlines are measured in terminal columns (a CJK character is two columns wide, a tab
 //! four), so they sit under the right characters in any script.
 
-use super::{FileReport, HumanOptions, Report};
+use super::{FileReport, Fixed, HumanOptions, Tally};
 use marginalia_core::findings::{Finding, Severity};
 use marginalia_core::text::LineCol;
-use rayon::prelude::*;
 use std::io::Write;
 use unicode_width::UnicodeWidthChar;
 
@@ -60,24 +59,16 @@ impl Style {
     }
 }
 
-pub fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> std::io::Result<()> {
+/// What follows the files' findings: the files fixed, then the summary line.
+pub(super) fn closing(
+    out: &mut dyn Write,
+    opts: &HumanOptions,
+    files_checked: usize,
+    tally: &Tally,
+    fixed: &[Fixed],
+) -> std::io::Result<()> {
     let style = Style { on: opts.color };
-    // Each file's blocks are written on every core (unless the worker that analysed the file
-    // wrote them already), then printed in order.
-    let chunks: Vec<std::io::Result<Vec<u8>>> = report
-        .files
-        .par_iter()
-        .filter(|file| file.human.is_none())
-        .map(|file| file_blocks(file, &style))
-        .collect();
-    let mut chunks = chunks.into_iter();
-    for file in &report.files {
-        match &file.human {
-            Some(chunk) => out.write_all(chunk)?,
-            None => out.write_all(&chunks.next().unwrap_or_else(|| Ok(Vec::new()))?)?,
-        }
-    }
-    for f in &report.fixed {
+    for f in fixed {
         writeln!(
             out,
             "{} {}: {}",
@@ -86,10 +77,10 @@ pub fn render(report: &Report, opts: &HumanOptions, out: &mut dyn Write) -> std:
             f.fixes.join("; ")
         )?;
     }
-    writeln!(out, "{}", summary(report))
+    writeln!(out, "{}", summary(tally, files_checked, fixed.len()))
 }
 
-/// A file's findings as the blocks [`render`] prints for it.
+/// A file's findings as the blocks the report prints for it.
 pub(super) fn render_file(file: &FileReport, opts: &HumanOptions) -> std::io::Result<Vec<u8>> {
     file_blocks(file, &Style { on: opts.color })
 }
@@ -112,26 +103,22 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// "2 errors, 5 warnings in 12 files" (plus notes and hints when there are any).
-pub fn summary(report: &Report) -> String {
+pub fn summary(tally: &Tally, files_checked: usize, fixed: usize) -> String {
     let mut parts = vec![
-        plural(report.count(Severity::Error), "error"),
-        plural(report.count(Severity::Warning), "warning"),
+        plural(tally.count(Severity::Error), "error"),
+        plural(tally.count(Severity::Warning), "warning"),
     ];
-    let info = report.count(Severity::Info);
+    let info = tally.count(Severity::Info);
     if info > 0 {
         parts.push(plural(info, "note"));
     }
-    let hints = report.count(Severity::Hint);
+    let hints = tally.count(Severity::Hint);
     if hints > 0 {
         parts.push(plural(hints, "hint"));
     }
-    let mut s = format!(
-        "{} in {}",
-        parts.join(", "),
-        plural(report.files_checked, "file")
-    );
-    if !report.fixed.is_empty() {
-        s.push_str(&format!("; fixed {}", plural(report.fixed.len(), "file")));
+    let mut s = format!("{} in {}", parts.join(", "), plural(files_checked, "file"));
+    if fixed > 0 {
+        s.push_str(&format!("; fixed {}", plural(fixed, "file")));
     }
     s
 }

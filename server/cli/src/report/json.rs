@@ -1,11 +1,9 @@
 //! The JSON format (documented in docs/json-output.md): one document with a version, the
 //! counts, and every finding with byte offsets and 1-based line / UTF-16 column positions.
 
-use super::{FileReport, Report, TOOL_NAME, TOOL_VERSION};
+use super::{FileReport, Fixed, Tally, TOOL_NAME, TOOL_VERSION};
 use marginalia_core::findings::{Finding, Severity, Span};
-use rayon::prelude::*;
 use serde::Serialize;
-use std::io::Write;
 
 /// Version of the JSON output's shape; bumped on incompatible changes.
 pub const JSON_VERSION: u32 = 1;
@@ -62,16 +60,77 @@ struct JsonFixed<'a> {
     fixes: &'a [String],
 }
 
+/// The document without its findings. What needs the whole run comes after them, so that
+/// the findings can be written as the files come (see [`super::Stream`]).
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
     tool: Tool,
     positions: Positions,
+    /// Always empty here: the findings are spliced in (see [`opening`], [`closing`]).
+    findings: [(); 0],
     files_checked: usize,
     summary: Summary,
-    /// Always empty here: the findings are spliced in (see [`render`]).
-    findings: [(); 0],
     fixed: Vec<JsonFixed<'a>>,
+}
+
+impl Document<'_> {
+    /// The document as serde_json pretty-prints it, split around the empty findings list:
+    /// the bytes before `"findings": ` and those after `[]`.
+    fn halves(&self) -> std::io::Result<(String, String)> {
+        let shell = serde_json::to_string_pretty(self)?;
+        let at = shell.find(NO_FINDINGS).unwrap_or(shell.len());
+        let after = shell.get(at + NO_FINDINGS.len()..).unwrap_or("");
+        let before = shell.get(..at).unwrap_or("");
+        Ok((format!("{before}\"findings\": "), format!("{after}\n")))
+    }
+}
+
+fn document<'a>(files_checked: usize, tally: &Tally, fixed: &'a [Fixed]) -> Document<'a> {
+    Document {
+        version: JSON_VERSION,
+        tool: Tool {
+            name: TOOL_NAME,
+            version: TOOL_VERSION,
+        },
+        positions: Positions {
+            offsets: "bytes",
+            line: "1-based",
+            column: "1-based, UTF-16 code units",
+        },
+        findings: [],
+        files_checked,
+        summary: Summary {
+            error: tally.count(Severity::Error),
+            warning: tally.count(Severity::Warning),
+            info: tally.count(Severity::Info),
+            hint: tally.count(Severity::Hint),
+        },
+        fixed: fixed
+            .iter()
+            .map(|f| JsonFixed {
+                path: &f.path,
+                fixes: &f.fixes,
+            })
+            .collect(),
+    }
+}
+
+/// The document up to its findings list (the same whatever the run finds).
+pub(super) fn opening() -> String {
+    document(0, &Tally::default(), &[])
+        .halves()
+        .map(|(before, _)| before)
+        .unwrap_or_default()
+}
+
+/// The document after its findings list: the counts and the files fixed.
+pub(super) fn closing(
+    files_checked: usize,
+    tally: &Tally,
+    fixed: &[Fixed],
+) -> std::io::Result<String> {
+    Ok(document(files_checked, tally, fixed).halves()?.1)
 }
 
 /// The `"findings"` field as the pretty printer writes it for an empty list.
@@ -294,78 +353,12 @@ fn needs_escape(w: u64) -> u64 {
 /// One level of the pretty printer's indentation.
 const INDENT: &[u8] = b"  ";
 
-pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let doc = Document {
-        version: JSON_VERSION,
-        tool: Tool {
-            name: TOOL_NAME,
-            version: TOOL_VERSION,
-        },
-        positions: Positions {
-            offsets: "bytes",
-            line: "1-based",
-            column: "1-based, UTF-16 code units",
-        },
-        files_checked: report.files_checked,
-        summary: Summary {
-            error: report.count(Severity::Error),
-            warning: report.count(Severity::Warning),
-            info: report.count(Severity::Info),
-            hint: report.count(Severity::Hint),
-        },
-        findings: [],
-        fixed: report
-            .fixed
-            .iter()
-            .map(|f| JsonFixed {
-                path: &f.path,
-                fixes: &f.fixes,
-            })
-            .collect(),
-    };
-    let shell = serde_json::to_string_pretty(&doc)?;
-    // The findings are rendered file by file on every core, then spliced into the document
-    // in the place of the empty list, with the indentation the pretty printer would give
-    // them: the bytes are those of printing the whole document at once.
-    let at = shell
-        .find(NO_FINDINGS)
-        .filter(|_| report.findings().next().is_some());
-    let Some(at) = at else {
-        out.write_all(shell.as_bytes())?;
-        return writeln!(out);
-    };
-    let chunks: Vec<std::io::Result<Vec<u8>>> = report
-        .files
-        .par_iter()
-        .filter(|file| !file.findings.is_empty())
-        .filter(|file| file.json.is_none())
-        .map(render_file)
-        .collect();
-    let mut chunks = chunks.into_iter();
-    out.write_all(&shell.as_bytes()[..at])?;
-    out.write_all(b"\"findings\": [\n")?;
-    let mut first = true;
-    // Files in order: each either rendered already or rendered just above.
-    for file in report.files.iter().filter(|f| !f.findings.is_empty()) {
-        if !first {
-            out.write_all(b",\n")?;
-        }
-        first = false;
-        match &file.json {
-            Some(chunk) => out.write_all(chunk)?,
-            None => out.write_all(&chunks.next().unwrap_or_else(|| Ok(Vec::new()))?)?,
-        }
-    }
-    out.write_all(b"\n  ]")?;
-    out.write_all(&shell.as_bytes()[at + NO_FINDINGS.len()..])?;
-    writeln!(out)
-}
-
 #[cfg(test)]
 mod tests {
     //! The hand-written findings against serde_json's pretty printer, which wrote them before.
     use super::*;
     use marginalia_core::findings::{Fix, Related, TextEdit};
+    use std::io::Write;
 
     #[derive(Serialize)]
     struct JsonEdit<'a> {
@@ -601,10 +594,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn findings_are_written_as_serde_json_pretty_prints_them() {
-        let text = "---\ntitle: 「北京」 😀\r\n---\nBody\tline\u{a0}two\n\nlast 中文".to_string();
-        let len = text.len();
+    const TEXT: &str = "---\ntitle: 「北京」 😀\r\n---\nBody\tline\u{a0}two\n\nlast 中文";
+
+    /// Findings with awkward messages, spans (some past the end), related places and fixes.
+    fn awkward_findings() -> Vec<Finding> {
+        let len = TEXT.len();
         let strings = awkward_strings();
         let mut findings = Vec::new();
         for (i, s) in strings.iter().enumerate() {
@@ -640,10 +634,16 @@ mod tests {
                 fixes,
             });
         }
+        findings
+    }
+
+    #[test]
+    fn findings_are_written_as_serde_json_pretty_prints_them() {
+        let findings = awkward_findings();
         for n in [0, 1, 2, findings.len()] {
             let file = FileReport::new(
                 "dir/ünï \"cödé\".md".into(),
-                text.clone(),
+                TEXT.to_string(),
                 findings[..n].to_vec(),
             );
             let ours = render_file(&file).unwrap();
@@ -653,6 +653,110 @@ mod tests {
                 String::from_utf8(serde).unwrap(),
                 "{n} findings"
             );
+        }
+    }
+
+    /// The whole document, as serde_json pretty-prints it in one piece.
+    #[derive(Serialize)]
+    struct WholeDocument<'a> {
+        version: u32,
+        tool: Tool,
+        positions: Positions,
+        findings: Vec<JsonFinding<'a>>,
+        files_checked: usize,
+        summary: Summary,
+        fixed: Vec<JsonFixed<'a>>,
+    }
+
+    /// The document written file by file (some rendered on a worker, some by the stream)
+    /// has the bytes of printing it whole, with no finding, one file, or many.
+    #[test]
+    fn streamed_documents_are_what_serde_json_prints_whole() {
+        let findings = awkward_findings();
+        let fixed = vec![Fixed {
+            path: "a/😀.md".into(),
+            fixes: vec!["Add `cas`".into(), "quote \" \\".into()],
+        }];
+        // Files: path, which findings, whether a worker rendered them already.
+        type Files = Vec<(&'static str, std::ops::Range<usize>, bool)>;
+        let runs: [(Files, &[Fixed]); 4] = [
+            (vec![], &[]),
+            (vec![("one.md", 0..1, false)], &[]),
+            (vec![("one.md", 0..0, false)], &fixed),
+            (
+                vec![
+                    ("a/1.md", 0..3, true),
+                    ("a/2.md", 3..3, false),
+                    ("b/文.md", 3..findings.len(), false),
+                ],
+                &fixed,
+            ),
+        ];
+        for (files, fixed) in runs {
+            let full = |(path, range, _): &(&str, std::ops::Range<usize>, bool)| {
+                FileReport::new(
+                    path.to_string(),
+                    TEXT.into(),
+                    findings[range.clone()].to_vec(),
+                )
+            };
+            let whole_files: Vec<FileReport> = files.iter().map(full).collect();
+            let report = super::super::Report {
+                files: files
+                    .iter()
+                    .map(|f| {
+                        let mut r = full(f);
+                        if f.2 {
+                            r.prerender_json().unwrap();
+                        }
+                        r
+                    })
+                    .collect(),
+                files_checked: 7,
+                fixed: fixed.to_vec(),
+            };
+            let tally = report.tally();
+            let whole = WholeDocument {
+                version: JSON_VERSION,
+                tool: Tool {
+                    name: TOOL_NAME,
+                    version: TOOL_VERSION,
+                },
+                positions: Positions {
+                    offsets: "bytes",
+                    line: "1-based",
+                    column: "1-based, UTF-16 code units",
+                },
+                findings: whole_files
+                    .iter()
+                    .flat_map(|f| f.findings.iter().map(move |x| finding_json(f, x)))
+                    .collect(),
+                files_checked: 7,
+                summary: Summary {
+                    error: tally.count(Severity::Error),
+                    warning: tally.count(Severity::Warning),
+                    info: tally.count(Severity::Info),
+                    hint: tally.count(Severity::Hint),
+                },
+                fixed: report
+                    .fixed
+                    .iter()
+                    .map(|f| JsonFixed {
+                        path: &f.path,
+                        fixes: &f.fixes,
+                    })
+                    .collect(),
+            };
+            let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            let mut ours = Vec::new();
+            super::super::render(
+                &report,
+                crate::Format::Json,
+                &super::super::HumanOptions { color: false },
+                &mut ours,
+            )
+            .unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), expected);
         }
     }
 }

@@ -164,6 +164,7 @@ fn line_starts(text: &str) -> Vec<usize> {
 }
 
 /// A file that `--fix` or `annotate --write` changed.
+#[derive(Clone)]
 pub struct Fixed {
     pub path: String,
     /// The titles of the fixes applied, in order.
@@ -179,10 +180,13 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings()
-            .filter(|(_, f)| f.severity == severity)
-            .count()
+    /// The findings per severity.
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally::default();
+        for f in &self.files {
+            t.add(&f.findings);
+        }
+        t
     }
 
     pub fn findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
@@ -192,9 +196,129 @@ impl Report {
     }
 }
 
+/// How many findings of each severity a run found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// By [`Tally::slot`].
+    counts: [usize; 4],
+}
+
+impl Tally {
+    fn slot(severity: Severity) -> usize {
+        match severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+            Severity::Hint => 3,
+        }
+    }
+
+    pub fn add(&mut self, findings: &[Finding]) {
+        for f in findings {
+            self.counts[Tally::slot(f.severity)] += 1;
+        }
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.counts[Tally::slot(severity)]
+    }
+
+    /// Whether any finding has a severity that `pred` accepts.
+    pub fn any(&self, pred: impl Fn(Severity) -> bool) -> bool {
+        [
+            Severity::Error,
+            Severity::Warning,
+            Severity::Info,
+            Severity::Hint,
+        ]
+        .into_iter()
+        .any(|s| self.count(s) > 0 && pred(s))
+    }
+}
+
 /// Options of the human format.
 pub struct HumanOptions {
     pub color: bool,
+}
+
+/// A report in the JSON or human format written file by file as the files come (in the
+/// report's order: by path), so that a run over 10,000 articles never holds their rendered
+/// findings: both formats put everything that needs the whole run (the counts, the files
+/// fixed) after the findings.
+pub struct Stream<'w> {
+    format: Format,
+    color: bool,
+    out: &'w mut (dyn Write + Send),
+    tally: Tally,
+    /// Whether a finding was written (the JSON list's separators and brackets).
+    wrote_any: bool,
+}
+
+impl<'w> Stream<'w> {
+    /// Starts a report (the JSON document's opening fields). `format` is JSON or human; the
+    /// other formats need the whole run and go through [`render`].
+    pub fn start(
+        format: Format,
+        human: &HumanOptions,
+        out: &'w mut (dyn Write + Send),
+    ) -> std::io::Result<Stream<'w>> {
+        if format == Format::Json {
+            out.write_all(json::opening().as_bytes())?;
+        }
+        Ok(Stream {
+            format,
+            color: human.color,
+            out,
+            tally: Tally::default(),
+            wrote_any: false,
+        })
+    }
+
+    /// Writes a file's findings (rendered now unless the worker that analysed the file did).
+    pub fn file(&mut self, file: &FileReport) -> std::io::Result<()> {
+        if file.findings.is_empty() {
+            return Ok(());
+        }
+        self.tally.add(&file.findings);
+        let fresh;
+        let chunk = match (self.format, &file.json, &file.human) {
+            (Format::Json, Some(chunk), _) | (Format::Human, _, Some(chunk)) => chunk,
+            (Format::Json, ..) => {
+                fresh = json::render_file(file)?;
+                &fresh
+            }
+            _ => {
+                fresh = human::render_file(file, &HumanOptions { color: self.color })?;
+                &fresh
+            }
+        };
+        if self.format == Format::Json {
+            self.out
+                .write_all(if self.wrote_any { b",\n" } else { b"[\n" })?;
+        }
+        self.wrote_any = true;
+        self.out.write_all(chunk)
+    }
+
+    /// Ends the report with what needs the whole run; returns the findings' tally.
+    pub fn finish(self, files_checked: usize, fixed: &[Fixed]) -> std::io::Result<Tally> {
+        match self.format {
+            Format::Json => {
+                let close: &[u8] = if self.wrote_any { b"\n  ]" } else { b"[]" };
+                self.out.write_all(close)?;
+                let closing = json::closing(files_checked, &self.tally, fixed)?;
+                self.out.write_all(closing.as_bytes())?;
+            }
+            _ => human::closing(
+                self.out,
+                &HumanOptions { color: self.color },
+                files_checked,
+                &self.tally,
+                fixed,
+            )?,
+        }
+        Ok(self.tally)
+    }
 }
 
 /// Writes the report in a format.
@@ -202,11 +326,16 @@ pub fn render(
     report: &Report,
     format: Format,
     human: &HumanOptions,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> std::io::Result<()> {
     match format {
-        Format::Human => human::render(report, human, out),
-        Format::Json => json::render(report, out),
+        Format::Human | Format::Json => {
+            let mut stream = Stream::start(format, human, out)?;
+            for file in &report.files {
+                stream.file(file)?;
+            }
+            stream.finish(report.files_checked, &report.fixed).map(drop)
+        }
         Format::Sarif => sarif::render(report, out),
         Format::Github => github::render(report, out),
     }
