@@ -303,10 +303,18 @@ pub(super) fn assert_scan_matches_reference(text: &str) {
         Some(s)
     });
     let mid_line = (1..40).filter(|i| text.is_char_boundary(*i));
-    for from in line_starts.chain(mid_line) {
-        let body = Span::new(from, text.len());
+    assert_datelines_from(text, &art, line_starts.chain(mid_line));
+}
+
+/// `find_datelines` and the reference agree on bodies of `text` starting at each of `froms`.
+fn assert_datelines_from(
+    text: &str,
+    art: &crate::article::Article,
+    froms: impl Iterator<Item = usize>,
+) {
+    for from in froms {
         let art = crate::article::Article {
-            body,
+            body: Span::new(from, text.len()),
             ..art.clone()
         };
         assert_eq!(
@@ -1140,18 +1148,7 @@ fn datelines_line_walk_matches_reference_on_awkward_text() {
         "\n\n\nPARİS, 5 May 2022 (AFP) —\n日期：2022-05-05\u{3000}時間：12:00\n",
     ];
     for text in texts {
-        let art = article::parse(text);
-        for from in 0..=text.len() {
-            let art = crate::article::Article {
-                body: Span::new(from, text.len()),
-                ..art.clone()
-            };
-            assert_eq!(
-                find_datelines(text, &art),
-                reference_datelines(text, &art),
-                "datelines from {from} of {text:?}"
-            );
-        }
+        assert_datelines_from(text, &article::parse(text), 0..=text.len());
     }
 }
 
