@@ -126,30 +126,21 @@ fn spot(h: u32, mask: usize) -> usize {
 
 impl Matcher {
     fn build(ix: &Index) -> Matcher {
-        // The edges by parent.
-        let mut edges: Vec<(u32, u32, u32)> =
-            ix.edges.iter().map(|(&(f, h), &t)| (f, h, t)).collect();
-        edges.sort_unstable();
-        let nodes = edges
-            .iter()
-            .map(|e| e.0.max(e.2) as usize + 1)
-            .max()
-            .unwrap_or(1);
-        let mut start = vec![0u32; nodes + 1];
-        for &(f, _, _) in &edges {
-            if let Some(s) = start.get_mut(f as usize + 1) {
-                *s += 1;
-            }
-        }
-        for k in 1..start.len() {
-            start[k] += start[k - 1];
-        }
+        let (edges, start) = edges_by_parent(ix);
+        let nodes = start.len().saturating_sub(1);
         let children = |n: u32| -> &[(u32, u32, u32)] {
             let a = start.get(n as usize).copied().unwrap_or(0) as usize;
             let b = start.get(n as usize + 1).copied().unwrap_or(0) as usize;
             edges.get(a..b).unwrap_or(&[])
         };
-        let slot = |n: u32| ix.terminal.get(&n).copied().unwrap_or(NO_SLOT);
+        // Each node's entry slot from an array: two reads per edge below, no hashing.
+        let mut slots = vec![NO_SLOT; nodes];
+        for (&n, &s) in &ix.terminal {
+            if let Some(x) = slots.get_mut(n as usize) {
+                *x = s;
+            }
+        }
+        let slot = |n: u32| slots.get(n as usize).copied().unwrap_or(NO_SLOT);
         // Depth-first from the root: a node's children are laid out when it is visited
         // (each node once, whatever the edges of an index read from bytes). A child with
         // neither children nor entries could only end a walk: it is left out.
@@ -238,6 +229,48 @@ impl Matcher {
     fn bit(&self, h: u32) -> usize {
         filter_bit(h, self.bits_shift)
     }
+}
+
+/// The edges `(parent, hash, child)` in the order a sort of them all gives, and where each
+/// node's edges start (`start[n]..start[n + 1]`, one more entry than nodes): each parent's
+/// edges placed after a count of them, then sorted by hash within the parent (most parents
+/// have one), for a fraction of a full sort's instructions.
+fn edges_by_parent(ix: &Index) -> (Vec<(u32, u32, u32)>, Vec<u32>) {
+    let nodes = ix
+        .edges
+        .iter()
+        .map(|(&(f, _), &t)| f.max(t) as usize + 1)
+        .max()
+        .unwrap_or(1);
+    let mut start = vec![0u32; nodes + 1];
+    for &(f, _) in ix.edges.keys() {
+        if let Some(s) = start.get_mut(f as usize + 1) {
+            *s += 1;
+        }
+    }
+    for k in 1..start.len() {
+        start[k] += start[k - 1];
+    }
+    let mut edges = vec![(0u32, 0u32, 0u32); ix.edges.len()];
+    let mut fill = start.clone();
+    for (&(f, h), &t) in &ix.edges {
+        if let Some(at) = fill.get_mut(f as usize) {
+            if let Some(e) = edges.get_mut(*at as usize) {
+                *e = (f, h, t);
+            }
+            *at += 1;
+        }
+    }
+    for w in start.windows(2) {
+        if let [a, b] = *w {
+            if b - a > 1 {
+                if let Some(group) = edges.get_mut(a as usize..b as usize) {
+                    group.sort_unstable();
+                }
+            }
+        }
+    }
+    (edges, start)
 }
 
 /// The first-token filter's bit for a hash.
@@ -394,24 +427,29 @@ struct Form {
 }
 
 fn form(s: &str, kind: NameKind) -> Option<Form> {
-    let stripped;
-    let s = if s.contains(['(', '（', '[']) {
-        stripped = strip_brackets(s);
-        stripped.as_str()
+    if s.contains(['(', '（', '[']) {
+        let stripped = strip_brackets(s);
+        form_of(&stripped, &tokenize_str(&stripped), kind)
     } else {
-        s
-    };
-    let mut toks = tokenize_str(s);
-    let the = token_hash(hash_word("the"));
-    if kind == NameKind::Name && toks.len() > 1 && toks[0].hash == the {
-        toks.remove(0);
+        form_of(s, &tokenize_str(s), kind)
     }
+}
+
+/// [`form`] of a name without brackets, from its tokens.
+fn form_of(s: &str, toks: &[Token], kind: NameKind) -> Option<Form> {
+    let the = token_hash(hash_word("the"));
+    let toks = match toks {
+        [first, rest @ ..] if kind == NameKind::Name && !rest.is_empty() && first.hash == the => {
+            rest
+        }
+        _ => toks,
+    };
     if toks.is_empty() || (kind == NameKind::Acronym && s.chars().count() < 2) {
         return None;
     }
     let latin = !toks.iter().any(|t| t.has(CJK));
     let exact = (kind == NameKind::Acronym || (latin && toks.len() == 1))
-        .then(|| exact_key(s, &toks).into_boxed_str());
+        .then(|| exact_key(s, toks).into_boxed_str());
     Some(Form {
         hashes: toks.iter().map(|t| t.hash).collect(),
         exact,
@@ -422,26 +460,19 @@ fn form(s: &str, kind: NameKind) -> Option<Form> {
 impl Index {
     fn insert(&mut self, hashes: &[u32], entry: Entry) {
         let mut node = 0u32;
+        // One probe of the map per token, whether the edge is new or not.
+        let nodes = &mut self.nodes;
         for &h in hashes {
-            node = match self.edges.get(&(node, h)) {
-                Some(&n) => n,
-                None => {
-                    self.nodes += 1;
-                    let n = self.nodes;
-                    self.edges.insert((node, h), n);
-                    n
-                }
-            };
+            node = *self.edges.entry((node, h)).or_insert_with(|| {
+                *nodes += 1;
+                *nodes
+            });
         }
-        let slot = match self.terminal.get(&node) {
-            Some(&s) => s as usize,
-            None => {
-                self.entries.push(Vec::new());
-                let s = self.entries.len() - 1;
-                self.terminal.insert(node, s as u32);
-                s
-            }
-        };
+        let entries = &mut self.entries;
+        let slot = *self.terminal.entry(node).or_insert_with(|| {
+            entries.push(Vec::new());
+            (entries.len() - 1) as u32
+        }) as usize;
         let list = &mut self.entries[slot];
         if entry.derived && list.iter().any(|e| !e.derived) {
             return;
@@ -470,6 +501,7 @@ impl Index {
         let of = token_hash(hash_word("of"));
         let the = token_hash(hash_word("the"));
         let s_hash = token_hash(hash_word("s"));
+        let mut parent_refs: HashMap<usize, Vec<(Vec<u32>, bool)>, Fx> = HashMap::default();
         for (i, r) in records.iter().enumerate() {
             // A replaced record's names are former names of its successor.
             if r.successor.as_ref().is_some_and(|k| by_key.contains_key(k)) {
@@ -478,23 +510,32 @@ impl Index {
             let inst = i as u32;
             // A dump record's parent (from the ROR relationships) makes it a unit for
             // ancestry, not a short form that needs its parent in the text.
-            let parent = r
+            let parent_at = r
                 .parent
                 .as_ref()
                 .filter(|_| r.origin != super::Origin::Ror)
                 .and_then(|k| by_key.get(k))
-                .map(|&p| &records[p]);
-            // The parent's references: its names and acronyms as token-hash sequences.
-            let refs: Vec<(Vec<u32>, bool)> = parent
-                .map(|p| {
-                    name_forms(p)
+                .copied();
+            let parent = parent_at.map(|p| &records[p]);
+            // The parent's references: its names and acronyms as token-hash sequences (made
+            // once per parent, which may have many units).
+            let refs: &[(Vec<u32>, bool)] = match parent_at {
+                Some(p) => parent_refs.entry(p).or_insert_with(|| {
+                    name_forms(&records[p])
                         .filter_map(|(s, k)| form(s, k))
                         .map(|f| (f.hashes, f.latin))
                         .collect()
-                })
-                .unwrap_or_default();
+                }),
+                None => &[],
+            };
             for (s, kind) in name_forms(r) {
-                let Some(f) = form(s, kind) else { continue };
+                // A name without brackets is tokenised once, for its form and its variants.
+                let toks = (!s.contains(['(', '（', '['])).then(|| tokenize_str(s));
+                let f = match &toks {
+                    Some(t) => form_of(s, t, kind),
+                    None => form(s, kind),
+                };
+                let Some(f) = f else { continue };
                 let needs_caps = kind == NameKind::Name && f.latin && f.hashes.len() == 2;
                 // A curated record's English label is the dump's display name (see
                 // `Gazetteer::merge_ror`).
@@ -505,8 +546,12 @@ impl Index {
                 if kind == NameKind::Name && f.latin && parent.is_none() {
                     for v in university_variants(&f.hashes)
                         .into_iter()
-                        .chain(place_variants(s))
-                        .chain(super::variants::variants(s, r.city.as_deref()))
+                        .chain(place_variants(s, toks.as_deref()))
+                        .chain(
+                            toks.as_deref()
+                                .map(|t| super::variants::variants_of(s, t, r.city.as_deref()))
+                                .unwrap_or_default(),
+                        )
                     {
                         // A derived word order is written with capitals ("University of
                         // Life", not "the university of life").
@@ -545,7 +590,7 @@ impl Index {
                 // A sub-unit: find the unit part U of the form by removing the parent's reference.
                 let h = &f.hashes;
                 let mut unit: Option<Vec<u32>> = None;
-                for (rh, _) in &refs {
+                for (rh, _) in refs {
                     if rh.len() >= h.len() {
                         continue;
                     }
@@ -629,7 +674,7 @@ impl Index {
                         },
                     );
                 }
-                for (rh, rlatin) in &refs {
+                for (rh, rlatin) in refs {
                     if *rlatin != f.latin {
                         continue;
                     }
@@ -835,21 +880,28 @@ fn university_variants(h: &[u32]) -> Vec<Vec<u32>> {
 
 /// "University of California, San Diego" ↔ "University of California at San Diego" ↔
 /// "University of North Carolina Chapel Hill": a campus or place after a comma or "at".
-fn place_variants(s: &str) -> Vec<Vec<u32>> {
+///
+/// `toks` are the tokens of `s` when the caller has them.
+fn place_variants(s: &str, toks: Option<&[Token]>) -> Vec<Vec<u32>> {
     let hashes = |x: &str| -> Vec<u32> { tokenize_str(x).iter().map(|t| t.hash).collect() };
     let at = token_hash(hash_word("at"));
     let mut out = Vec::new();
     if s.contains('(') {
         return out;
     }
-    let mut parts = s.splitn(3, ", ");
-    if let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) {
+    // Most names have no comma: no substring search for them.
+    let mut parts = s.contains(',').then(|| s.splitn(3, ", "));
+    let mut part = || parts.as_mut().and_then(Iterator::next);
+    if let (Some(a), Some(b), None) = (part(), part(), part()) {
         let (a, b) = (hashes(a), hashes(b));
         if a.len() >= 2 && !b.is_empty() && b.len() <= 3 {
             out.push([&a[..], &[at][..], &b[..]].concat());
         }
     }
-    let h = hashes(s);
+    let h = match toks {
+        Some(t) => t.iter().map(|t| t.hash).collect(),
+        None => hashes(s),
+    };
     if let Some(p) = h.iter().position(|&x| x == at) {
         if p >= 2 && p + 1 < h.len() && h.len() - p <= 4 {
             out.push([&h[..p], &h[p + 1..]].concat());
@@ -1032,5 +1084,39 @@ impl Index {
             nodes,
             matcher: Default::default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The edges as [`edges_by_parent`] orders them are the edges sorted, and each node's
+    /// edges start where it says.
+    fn ordered_as_a_sort(ix: &Index) {
+        let (edges, start) = edges_by_parent(ix);
+        let mut sorted: Vec<(u32, u32, u32)> =
+            ix.edges.iter().map(|(&(f, h), &t)| (f, h, t)).collect();
+        sorted.sort_unstable();
+        assert_eq!(edges, sorted);
+        for (n, w) in start.windows(2).enumerate() {
+            let group = &edges[w[0] as usize..w[1] as usize];
+            assert!(group.iter().all(|e| e.0 as usize == n), "node {n}");
+        }
+        assert_eq!(start.last().copied(), Some(edges.len() as u32));
+    }
+
+    #[test]
+    fn edges_by_parent_orders_them_as_a_sort() {
+        ordered_as_a_sort(&Index::default());
+        let g = super::super::Gazetteer::embedded();
+        ordered_as_a_sort(g.index());
+        // An index of a few records, and the same read back from bytes (other hash-map
+        // orders).
+        let records: Vec<Institution> = g.iter().take(40).cloned().collect();
+        let small = super::super::Gazetteer::new(records);
+        ordered_as_a_sort(small.index());
+        let again = Index::from_bytes(&small.index().to_bytes(), small.len()).unwrap();
+        ordered_as_a_sort(&again);
     }
 }

@@ -384,8 +384,9 @@ const HAN_TO: u32 = 0x9FFF;
 
 /// Traditional → Simplified for one character, with `fast2s` (a maintained crate whose
 /// conversion maps each character to exactly one character, so positions stay exact; its
-/// few context-dependent cases are irrelevant to names). Slow: tokens read
-/// [`han_hashes`].
+/// few context-dependent cases are irrelevant to names). Tokens read [`han_hashes`],
+/// built from the characters it changes, listed by the build.
+#[cfg(test)]
 fn simplify(c: char) -> char {
     if !(HAN_FROM..=HAN_TO).contains(&(c as u32)) {
         return c;
@@ -396,17 +397,27 @@ fn simplify(c: char) -> char {
         .unwrap_or(c)
 }
 
+mod han_simplified {
+    include!(concat!(env!("OUT_DIR"), "/han_simplified.rs"));
+}
+
 /// The token hash of every character from `HAN_FROM` to `HAN_TO`, simplified, computed
 /// once: a Han character's token costs one load.
 fn han_hashes() -> &'static [u32] {
     static TABLE: std::sync::OnceLock<Box<[u32]>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        (HAN_FROM..=HAN_TO)
-            .map(|u| {
-                let c = simplify(char::from_u32(u).unwrap_or(' '));
-                token_hash(fnv_char(FNV_OFFSET, c))
-            })
-            .collect()
+        let mut table: Box<[u32]> = (HAN_FROM..=HAN_TO)
+            .map(|u| token_hash(fnv_char(FNV_OFFSET, char::from_u32(u).unwrap_or(' '))))
+            .collect();
+        for &(traditional, simplified) in han_simplified::PAIRS {
+            if let Some(h) = (traditional as u32)
+                .checked_sub(HAN_FROM)
+                .and_then(|k| table.get_mut(k as usize))
+            {
+                *h = token_hash(fnv_char(FNV_OFFSET, simplified));
+            }
+        }
+        table
     })
 }
 
@@ -1099,6 +1110,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The table built from the build's list of changed characters holds, for every
+    /// character, the hash of the character converted alone.
+    #[test]
+    fn the_han_table_is_one_conversion_per_character() {
+        let table = han_hashes();
+        assert_eq!(table.len(), (HAN_TO - HAN_FROM + 1) as usize);
+        let mut changed = 0;
+        for (u, &h) in (HAN_FROM..=HAN_TO).zip(table) {
+            let c = char::from_u32(u).unwrap();
+            let s = simplify(c);
+            changed += usize::from(s != c);
+            assert_eq!(h, token_hash(fnv_char(FNV_OFFSET, s)), "{c}");
+        }
+        // Traditional characters are there to fold.
+        assert!(changed > 1_000, "{changed}");
+        assert_eq!(cjk_hash('國'), cjk_hash('国'));
     }
 
     #[test]

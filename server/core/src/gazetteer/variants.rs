@@ -106,17 +106,21 @@ const GENERIC: &[&str] = &[
 
 /// The variants of one name (`s`, as written in the record) of a record in `city`.
 pub fn variants(s: &str, city: Option<&str>) -> Vec<Vec<u32>> {
-    let mut out = Vec::new();
     if s.contains(['(', '（', '[']) {
-        return out;
+        return Vec::new();
     }
-    let toks = tokenize_str(s);
+    variants_of(s, &tokenize_str(s), city)
+}
+
+/// [`variants`] of a name without brackets, from its tokens (the index has them already).
+pub fn variants_of(s: &str, toks: &[Token], city: Option<&str>) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
     if toks.len() < 2 || toks.iter().any(|t| t.has(super::text::CJK)) {
         return out;
     }
-    foreign(s, &toks, &mut out);
-    drop_city(s, &toks, city, &mut out);
-    place_in(&toks, &mut out);
+    foreign(s, toks, &mut out);
+    drop_city(s, toks, city, &mut out);
+    place_in(toks, &mut out);
     dash_parts(s, &mut out);
     // German umlauts written out: the name itself and the variants above.
     if s.contains(['ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü']) {
@@ -231,6 +235,11 @@ fn drop_city(s: &str, toks: &[Token], city: Option<&str>, out: &mut Vec<Vec<u32>
 /// "Iscte – Instituto Universitário de Lisboa": a one-word brand or acronym and the full
 /// name joined by a dash; the full name alone is a name of the record.
 fn dash_parts(s: &str, out: &mut Vec<Vec<u32>>) {
+    // Most names have no dash: no `-`, and no 0xE2 byte (which starts `–` and `—` in UTF-8),
+    // so none of the searches below could match.
+    if !s.bytes().any(|b| b == b'-' || b == 0xe2) {
+        return;
+    }
     for dash in [" – ", " - ", " — "] {
         let mut parts = s.split(dash);
         let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else {
@@ -329,6 +338,10 @@ mod tests {
             .contains(&hashes("John Paul II Catholic University in Lublin")));
         assert!(variants("Amgen (United States)", None).is_empty());
         assert!(forms("Iscte – Instituto Universitário de Lisboa", None)
+            .contains(&hashes("Instituto Universitário de Lisboa")));
+        assert!(forms("Instituto Universitário de Lisboa — Iscte", None)
+            .contains(&hashes("Instituto Universitário de Lisboa")));
+        assert!(forms("Iscte - Instituto Universitário de Lisboa", None)
             .contains(&hashes("Instituto Universitário de Lisboa")));
     }
 }
