@@ -715,37 +715,19 @@ mod tests {
                 files_checked: 7,
                 fixed: fixed.to_vec(),
             };
-            let tally = report.tally();
+            // The same fields as the streamed document, with the findings in their place.
+            let d = document(report.files_checked, &report.tally(), &report.fixed);
             let whole = WholeDocument {
-                version: JSON_VERSION,
-                tool: Tool {
-                    name: TOOL_NAME,
-                    version: TOOL_VERSION,
-                },
-                positions: Positions {
-                    offsets: "bytes",
-                    line: "1-based",
-                    column: "1-based, UTF-16 code units",
-                },
+                version: d.version,
+                tool: d.tool,
+                positions: d.positions,
                 findings: whole_files
                     .iter()
                     .flat_map(|f| f.findings.iter().map(move |x| finding_json(f, x)))
                     .collect(),
-                files_checked: 7,
-                summary: Summary {
-                    error: tally.count(Severity::Error),
-                    warning: tally.count(Severity::Warning),
-                    info: tally.count(Severity::Info),
-                    hint: tally.count(Severity::Hint),
-                },
-                fixed: report
-                    .fixed
-                    .iter()
-                    .map(|f| JsonFixed {
-                        path: &f.path,
-                        fixes: &f.fixes,
-                    })
-                    .collect(),
+                files_checked: d.files_checked,
+                summary: d.summary,
+                fixed: d.fixed,
             };
             let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
             let mut ours = Vec::new();
