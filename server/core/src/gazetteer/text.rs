@@ -801,6 +801,34 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
                 }
             }
         }
+        // Punctuation of three bytes common in CJK and news text (`，`, `。`, `、`, `“`, `（`):
+        // neither a letter nor a digit nor CJK, so it only ends the word, as below, without
+        // decoding.
+        if matches!(b, 0xE2 | 0xE3 | 0xEF) {
+            if let (Some(&b1), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2)) {
+                let code =
+                    u32::from(b & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
+                if let Some(c) = char::from_u32(code).filter(|&c| surely_not_alphanumeric(c)) {
+                    if let Some(w) = word.take() {
+                        out.push(w.finish(at));
+                        pending = 0;
+                        newlines = 0;
+                    }
+                    if prev_cjk && c == '（' {
+                        if let Some(n) = slice.get(i..).and_then(pinyin_group_len) {
+                            i += n;
+                            continue; // stays "after a CJK char"
+                        }
+                    }
+                    prev_cjk = false;
+                    if is_hard_break(c) {
+                        pending |= BREAK;
+                    }
+                    i += 3;
+                    continue;
+                }
+            }
+        }
         // Any other character: decoded.
         let Some(c) = slice.get(i..).and_then(|r| r.chars().next()) else {
             break;
@@ -1158,6 +1186,39 @@ mod tests {
         fn fast_and_reference_tokenizers_agree(s in "[a-zA-Z0-9 &()（）\n\r.,學院中國xuéÉß\u{a0}\u{301}，。“”·ª²《》々〇Ａ䷀㐀鿿]{0,60}") {
             proptest::prop_assert_eq!(tokenize_str(&s), tokenize_reference(&s, 0, s.len()));
         }
+    }
+
+    /// Every character of three bytes with a lead byte of 0xE2, 0xE3 or 0xEF (the
+    /// punctuation read without decoding, and those around it), and every Han character
+    /// with its neighbours, between words, Han characters, pinyin and brackets: as the
+    /// reference reads them.
+    #[test]
+    fn three_byte_characters_agree_with_the_reference() {
+        let chars = (0x2000..=0x2FFF)
+            .chain(0x3000..=0x3FFF)
+            .chain(0xF000..=0xFFFF)
+            .chain((0x3400..=0x9FFF).step_by(7))
+            .filter_map(char::from_u32);
+        let mut fast_path = 0;
+        for c in chars {
+            fast_path += usize::from(
+                matches!(c as u32, 0x2000..=0x3FFF | 0xF000..=0xFFFF) && surely_not_alphanumeric(c),
+            );
+            for s in [
+                format!("學{c}(xué)院{c}（xué）x{c}Ab{c}{c}中"),
+                format!("Université{c}MIT{c}\u{a0}U.{c}\n\n{c}國"),
+                format!("{c}"),
+                format!("中{c}"),
+                format!("ab{c}cd 學院{c}（Zhōng）"),
+            ] {
+                assert_eq!(
+                    tokenize_str(&s),
+                    tokenize_reference(&s, 0, s.len()),
+                    "{s:?}"
+                );
+            }
+        }
+        assert!(fast_path > 100, "{fast_path}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 type FxSet<T> = HashSet<T, Fx>;
 type FxMap<K, V> = HashMap<K, V, Fx>;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Cand {
     inst: u32,
     primary: bool,
@@ -207,6 +207,9 @@ struct Hashes {
     zh_suffixes: Vec<Vec<u32>>,
     /// The last characters of `zh_suffixes`.
     zh_suffix_last: FxSet<u32>,
+    /// For each last character of `zh_suffixes`, the positions in `zh_suffixes` of those
+    /// ending with it (in order).
+    zh_suffixes_ending: FxMap<u32, Vec<usize>>,
     zh_unit_suffixes: Vec<Vec<u32>>,
     zh_stops: FxSet<u32>,
     he: u32,
@@ -247,6 +250,15 @@ fn hashes() -> &'static Hashes {
                 .iter()
                 .filter_map(|s| chars(s).last().copied())
                 .collect(),
+            zh_suffixes_ending: {
+                let mut m: FxMap<u32, Vec<usize>> = FxMap::default();
+                for (k, s) in ZH_SUFFIXES.iter().enumerate() {
+                    if let Some(&last) = chars(s).last() {
+                        m.entry(last).or_default().push(k);
+                    }
+                }
+                m
+            },
             zh_unit_suffixes: ZH_UNIT_SUFFIXES.iter().map(|s| chars(s)).collect(),
             zh_stops: ZH_STOPS.chars().map(|c| chars(&c.to_string())[0]).collect(),
             zh_role: "长负主副的与和及在是将已也"
@@ -332,6 +344,24 @@ fn abbreviations(text: &str, toks: &mut Vec<Token>) {
             k += 1;
         }
     }
+}
+
+/// Whether [`abbreviations`] may change the tokens of `text[from..to]`: a `U` in the range
+/// read as " U." (the byte before `from` included), or an "&amp". Most blocks have neither
+/// ("University" has a `U`): they skip the pass over their tokens.
+fn may_abbreviate(text: &str, from: usize, to: usize) -> bool {
+    let b = text.as_bytes();
+    let b = b.get(..to.min(b.len())).unwrap_or(b);
+    let Some(range) = b.get(from..) else {
+        return false;
+    };
+    memchr::memchr2_iter(b'&', b'U', range).any(|k| {
+        let at = from + k;
+        match b.get(at) {
+            Some(b'U') => at > 0 && b.get(at - 1) == Some(&b' ') && b.get(at + 1) == Some(&b'.'),
+            _ => b.get(at + 1..at + 4) == Some(&b"amp"[..]),
+        }
+    })
 }
 
 /// The text between two tokens.
@@ -448,63 +478,59 @@ fn grow<T>(v: &mut Vec<T>, add: usize, done: usize, total: usize) {
     v.reserve_exact(want - v.len());
 }
 
+/// The valid candidates of `entries` for the form `toks[i..end]`, appended to `pool`
+/// (one per record); whether one of them is a name.
+fn valid(
+    text: &str,
+    toks: &[Token],
+    i: usize,
+    end: usize,
+    entries: &[crate::gazetteer::index::Entry],
+    pool: &mut Vec<Cand>,
+) -> bool {
+    let fresh = pool.len();
+    let mut any_name = false;
+    let span = toks.get(i..end).unwrap_or(&[]);
+    for e in entries {
+        if let Some(x) = &e.exact {
+            if !exact_eq(text, span, x) {
+                continue;
+            }
+        }
+        if e.needs_caps && !span.iter().any(|t| t.has(UPPER | CJK)) {
+            continue;
+        }
+        if e.kind == NameKind::Acronym && in_caps_run(toks, i, end) {
+            continue;
+        }
+        any_name |= e.kind == NameKind::Name;
+        match pool
+            .get_mut(fresh..)
+            .and_then(|p| p.iter_mut().find(|c| c.inst == e.inst))
+        {
+            None => pool.push(Cand {
+                inst: e.inst,
+                primary: e.primary,
+                contextual: e.contextual,
+            }),
+            Some(c) => {
+                c.contextual &= e.contextual;
+                c.primary |= e.primary;
+            }
+        }
+    }
+    any_name
+}
+
 pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
     let mut toks = tokenize(text, from, to);
-    // Both abbreviations need a `U` or an `&` in the range: many blocks skip the pass.
-    if text
-        .get(from..to)
-        .is_some_and(|s| memchr::memchr2(b'&', b'U', s.as_bytes()).is_some())
-    {
+    if may_abbreviate(text, from, to) {
         abbreviations(text.get(..to).unwrap_or(text), &mut toks);
     }
     if toks.is_empty() {
         return Forms::default();
     }
     let walker = gaz.index().walker();
-
-    /// The valid candidates of `entries` for the form `toks[i..end]`, appended to `pool`
-    /// (one per record); whether one of them is a name.
-    fn valid(
-        text: &str,
-        toks: &[Token],
-        i: usize,
-        end: usize,
-        entries: &[crate::gazetteer::index::Entry],
-        pool: &mut Vec<Cand>,
-    ) -> bool {
-        let fresh = pool.len();
-        let mut any_name = false;
-        let span = toks.get(i..end).unwrap_or(&[]);
-        for e in entries {
-            if let Some(x) = &e.exact {
-                if !exact_eq(text, span, x) {
-                    continue;
-                }
-            }
-            if e.needs_caps && !span.iter().any(|t| t.has(UPPER | CJK)) {
-                continue;
-            }
-            if e.kind == NameKind::Acronym && in_caps_run(toks, i, end) {
-                continue;
-            }
-            any_name |= e.kind == NameKind::Name;
-            match pool
-                .get_mut(fresh..)
-                .and_then(|p| p.iter_mut().find(|c| c.inst == e.inst))
-            {
-                None => pool.push(Cand {
-                    inst: e.inst,
-                    primary: e.primary,
-                    contextual: e.contextual,
-                }),
-                Some(c) => {
-                    c.contextual &= e.contextual;
-                    c.primary |= e.primary;
-                }
-            }
-        }
-        any_name
-    }
 
     /// The longest valid form from token `i`, given the last forms of the walk from it
     /// (`last`: their end and entries) and how many nodes of the walk had forms (`nested`,
@@ -525,8 +551,19 @@ pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
             // Sized once for the block (a form for every tenth token or so).
             pool.reserve(toks.len() / 8 + 4);
         }
-        let base = pool.len();
         let (end, entries) = last;
+        // The usual form: one name with no further test ([`valid`] would push it as is).
+        if let [e] = entries {
+            if e.kind == NameKind::Name && e.exact.is_none() && !e.needs_caps {
+                pool.push(Cand {
+                    inst: e.inst,
+                    primary: e.primary,
+                    contextual: e.contextual,
+                });
+                return Some((end, MatchKind::Name));
+            }
+        }
+        let base = pool.len();
         let any_name = valid(text, toks, i, end, entries, pool);
         if pool.len() > base {
             let kind = if any_name {
@@ -842,12 +879,14 @@ pub fn recognise_forms(
 
     // 5. Resolve.
     let mut scored: Vec<(Cand, (u32, u32, u32))> = Vec::new();
+    // The text of a draft (only acronyms need it).
+    let form_of = |d: &Draft| {
+        text.get(toks[d.start].start as usize..toks[d.end - 1].end() as usize)
+            .unwrap_or("")
+    };
     for d in drafts.iter_mut() {
-        let form = text
-            .get(toks[d.start].start as usize..toks[d.end - 1].end() as usize)
-            .unwrap_or("");
-        if d.kind == MatchKind::Acronym {
-            if let Some(&(inst, at)) = bindings.get(form) {
+        if d.kind == MatchKind::Acronym && !bindings.is_empty() {
+            if let Some(&(inst, at)) = bindings.get(form_of(d)) {
                 d.link = Some(Lk::Known(inst));
                 if d.start > at {
                     d.kind = MatchKind::DefinedAcronym;
@@ -906,6 +945,7 @@ pub fn recognise_forms(
         };
         if d.kind == MatchKind::Acronym {
             let all_ror = scored.iter().all(|(_, s)| s.2 == 0);
+            let form = form_of(d);
             let weak = form.chars().count() <= 3 || is_common_word(form);
             let need = if all_ror {
                 4
@@ -1022,6 +1062,9 @@ pub fn recognise_forms(
 struct Filters {
     heads: super::HashBits,
     zh_suffix_last: super::HashBits,
+    zh_stops: super::HashBits,
+    /// The last characters of the unit suffixes.
+    zh_unit_last: super::HashBits,
 }
 
 fn filters() -> &'static Filters {
@@ -1031,6 +1074,10 @@ fn filters() -> &'static Filters {
         Filters {
             heads: super::HashBits::new(h.heads.iter().copied()),
             zh_suffix_last: super::HashBits::new(h.zh_suffix_last.iter().copied()),
+            zh_stops: super::HashBits::new(h.zh_stops.iter().copied()),
+            zh_unit_last: super::HashBits::new(
+                h.zh_unit_suffixes.iter().filter_map(|s| s.last().copied()),
+            ),
         }
     })
 }
@@ -1227,6 +1274,7 @@ fn initials_match(text: &str, name: &[Token], acr: &str) -> bool {
 fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Draft>, h: &Hashes) {
     let is_cap = |t: &Token| t.has(CAP) && !t.has(CJK) && !t.has(DIGITS);
     let is_conn = |t: &Token| h.connectors.contains(&t.hash) && !t.has(CAP) && t.hash != h.the;
+    let filt = filters();
     let mut merges: Vec<(usize, usize, u32)> = Vec::new();
     // Per token: inside a unit or candidate (a unit phrase does not run through them), and
     // whether a draft starts there. One buffer for both.
@@ -1336,9 +1384,11 @@ fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Dra
                     && toks[f].has(CJK)
                     && !(f > e && toks[f].has(BREAK))
                 {
-                    let stop = h.zh_stops.contains(&toks[f].hash)
-                        && toks[f].hash != h.he
-                        && toks[f].hash != h.yu;
+                    let hash = toks[f].hash;
+                    let stop = filt.zh_stops.may_contain(hash)
+                        && h.zh_stops.contains(&hash)
+                        && hash != h.he
+                        && hash != h.yu;
                     if stop || starts(f) {
                         break;
                     }
@@ -1351,7 +1401,11 @@ fn merge_units(text: &str, toks: &[Token], gaz: &Gazetteer, drafts: &mut Vec<Dra
                                 .zip(suf)
                                 .all(|(t, h)| t.hash == *h)
                     };
-                    if run.len() >= 3 && h.zh_unit_suffixes.iter().any(|suf| ends_with(suf)) {
+                    // A suffix matches only when the run ends with its last character.
+                    if run.len() >= 3
+                        && filt.zh_unit_last.may_contain(hash)
+                        && h.zh_unit_suffixes.iter().any(|suf| ends_with(suf))
+                    {
                         merges.push((s, f, key));
                         break;
                     }
@@ -1460,14 +1514,18 @@ fn chinese_candidates(
     ends: &[usize],
     out: &mut Vec<Draft>,
 ) {
+    let filt = filters();
     let mut taken_until = 0;
     for &i in ends {
         if i < taken_until || i >= toks.len() || covered[i] {
             continue;
         }
-        // Does a suffix end at token i?
+        // Does a suffix end at token i? Only those ending with its character can.
+        let Some(ending) = h.zh_suffixes_ending.get(&toks[i].hash) else {
+            continue;
+        };
         let mut best: Option<(usize, usize)> = None; // (start, end)
-        for suf in &h.zh_suffixes {
+        for suf in ending.iter().filter_map(|&k| h.zh_suffixes.get(k)) {
             let n = suf.len();
             if i + 1 < n || suf.last() != Some(&toks[i].hash) {
                 continue;
@@ -1485,7 +1543,7 @@ fn chinese_candidates(
                 if covered[s - 1]
                     || !p.has(CJK)
                     || toks[s].has(BREAK)
-                    || h.zh_stops.contains(&p.hash)
+                    || (filt.zh_stops.may_contain(p.hash) && h.zh_stops.contains(&p.hash))
                 {
                     break;
                 }
@@ -1603,5 +1661,165 @@ mod append_tests {
                 assert_eq!(format!("{sized:?}"), format!("{plain:?}"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use crate::gazetteer::text::tokenize_str;
+
+    /// The tokens of `text[from..to]` after the abbreviations, with the pass run only when
+    /// [`may_abbreviate`] says so (as [`forms`] does) and always.
+    fn gated_and_always(text: &str, from: usize, to: usize) -> (Vec<Token>, Vec<Token>) {
+        let before = text.get(..to).unwrap_or(text);
+        let mut gated = tokenize(text, from, to);
+        if may_abbreviate(text, from, to) {
+            abbreviations(before, &mut gated);
+        }
+        let mut always = tokenize(text, from, to);
+        abbreviations(before, &mut always);
+        (gated, always)
+    }
+
+    /// Every range of `text` that starts and ends on character boundaries.
+    fn every_range(text: &str, check: &mut dyn FnMut(usize, usize)) {
+        let bounds: Vec<usize> = (0..=text.len())
+            .filter(|&k| text.is_char_boundary(k))
+            .collect();
+        for (a, &from) in bounds.iter().enumerate() {
+            for &to in &bounds[a..] {
+                check(from, to);
+            }
+        }
+    }
+
+    #[test]
+    fn the_abbreviation_gate_skips_only_ranges_the_pass_leaves_alone() {
+        let texts = [
+            "Ghent U. and Hong Kong Polytechnic U., not the U.S. or U.K.; U. S. Army",
+            " U.",
+            "U. at the start, U.\u{a0}after an NBSP,\u{a0}U. after one",
+            "Texas A&amp;M University & Texas A&M; &amp",
+            "&am &amp&amp;amp; U.&amp;",
+            "中國科學院 U. 學(xué)院 😀 U.\u{a0}U. Université de Montréal",
+            "NUS U. (國立) 中国科学院国际合作局 🎓 &amp; Zhōngguó U.",
+            "University of Oxford and UNESCO, USA; no abbreviation here",
+        ];
+        let mut changed = 0;
+        let mut skipped = 0;
+        for text in texts {
+            every_range(text, &mut |from, to| {
+                let (gated, always) = gated_and_always(text, from, to);
+                assert_eq!(gated, always, "{text:?}[{from}..{to}]");
+                if always != tokenize(text, from, to) {
+                    changed += 1;
+                }
+                if !may_abbreviate(text, from, to) {
+                    skipped += 1;
+                }
+            });
+        }
+        // Both cases occur: ranges the pass changes, and ranges the gate skips.
+        assert!(changed > 100 && skipped > 100, "{changed} {skipped}");
+        assert!(!may_abbreviate(texts[7], 0, texts[7].len()));
+        assert!(may_abbreviate(texts[0], 0, 10));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_abbreviation_gate_agrees_with_always_running_the_pass(
+            s in "[U. &amp;xS\u{a0}學院中国😀é\n()（）]{0,40}",
+            a in 0usize..48,
+            b in 0usize..48,
+        ) {
+            let (mut from, mut to) = (a.min(b).min(s.len()), a.max(b).min(s.len()));
+            while !s.is_char_boundary(from) {
+                from -= 1;
+            }
+            while !s.is_char_boundary(to) {
+                to -= 1;
+            }
+            let (from, to) = (from.min(to), to);
+            let (gated, always) = gated_and_always(&s, from, to);
+            proptest::prop_assert_eq!(gated, always);
+        }
+    }
+
+    /// Where [`forms`] takes its shortcut for the longest form (one name entry, no exact
+    /// spelling, no capitals needed), [`valid`] accepts that entry alone, as a name, after
+    /// the candidates already in the pool.
+    #[test]
+    fn the_single_name_shortcut_is_what_valid_does() {
+        let gaz = Gazetteer::embedded();
+        let walker = gaz.index().walker();
+        let text = "The University of Oxford, Kunming University of Science and Technology, \
+                    Tsinghua University and the Chinese Academy of Sciences; 中国科学院、清華大學、\
+                    老挝国立大学 and the Max Planck Society 🎓 with\u{a0}ETH Zürich (Zhōngguó).";
+        let toks = tokenize_str(text);
+        let mut shortcuts = 0;
+        let mut others = 0;
+        for i in 0..toks.len() {
+            walker.walk(&toks, i, |end, entries| match entries {
+                [e] if e.kind == NameKind::Name && e.exact.is_none() && !e.needs_caps => {
+                    let before = Cand {
+                        inst: u32::MAX,
+                        primary: false,
+                        contextual: true,
+                    };
+                    let mut pool = vec![before];
+                    assert!(valid(text, &toks, i, end, entries, &mut pool));
+                    let want = Cand {
+                        inst: e.inst,
+                        primary: e.primary,
+                        contextual: e.contextual,
+                    };
+                    assert_eq!(
+                        pool,
+                        [before, want],
+                        "{:?}",
+                        &text[toks[i].start as usize..]
+                    );
+                    shortcuts += 1;
+                }
+                _ => others += 1,
+            });
+        }
+        assert!(shortcuts >= 5 && others >= 1, "{shortcuts} {others}");
+    }
+
+    /// The suffixes listed for a character are those ending with it, in their order; the
+    /// bit filters hold every stop and every unit suffix's last character.
+    #[test]
+    fn chinese_suffix_lookups_match_the_lists() {
+        let (h, f) = (hashes(), filters());
+        let text = "中国科学院国际合作局与老挝国立大学的研究中心、实验室和委员会，學院 😀 部长\
+                    办公室 系 处 司 厅 集團公司 醫院 Zhōngguó\u{a0}U.";
+        let mut listed = 0;
+        for t in tokenize_str(text) {
+            let scanned: Vec<usize> = (0..h.zh_suffixes.len())
+                .filter(|&k| h.zh_suffixes[k].last() == Some(&t.hash))
+                .collect();
+            let mapped = h.zh_suffixes_ending.get(&t.hash).cloned();
+            assert_eq!(mapped.clone().unwrap_or_default(), scanned);
+            listed += usize::from(mapped.is_some());
+            if h.zh_stops.contains(&t.hash) {
+                assert!(f.zh_stops.may_contain(t.hash));
+            }
+            if h.zh_unit_suffixes.iter().any(|s| s.last() == Some(&t.hash)) {
+                assert!(f.zh_unit_last.may_contain(t.hash));
+            }
+        }
+        assert!(listed >= 8, "{listed}");
+        for s in &h.zh_suffixes {
+            let last = s.last().copied().unwrap_or_default();
+            assert!(h.zh_suffixes_ending.contains_key(&last));
+        }
+        for s in &h.zh_unit_suffixes {
+            assert!(f
+                .zh_unit_last
+                .may_contain(s.last().copied().unwrap_or_default()));
+        }
+        assert!(h.zh_stops.iter().all(|&c| f.zh_stops.may_contain(c)));
     }
 }
