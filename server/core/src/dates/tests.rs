@@ -1176,3 +1176,157 @@ fn digit_test_of_dateline_lines_matches_byte_by_byte() {
         }
     }
 }
+
+/// Awkward sentences for the tense and cue tests: CJK (Simplified and Traditional), emoji,
+/// NBSP, pinyin, mixed scripts, odd case and the two characters that lowercase to ASCII.
+const AWKWARD: &[&str] = &[
+    "The summit WILL open on Monday",
+    "The summit Will\u{a0}open on Monday",
+    "会议将于周一举行",
+    "會議將於週一舉行",
+    "计划到2030年完成 😀 Plans To finish",
+    "Jìnnián jiāng kāi huì 将",
+    "it'll rain, they’LL see",
+    "İt wİll be held",
+    "the \u{212a}elvin ship is to sail",
+    "wil l not, shal l not",
+    "Exp😀ected to",
+    "SCHEDULED\u{3000}for 周一",
+    "面向2030年的重大科研任務",
+    "",
+];
+
+/// `future_tense` as it was written first: the whole sentence lowercased, each cue looked for.
+fn future_tense_by_contains(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    FUTURE_EN.iter().any(|w| lower.contains(w)) || FUTURE_ZH.iter().any(|w| s.contains(w))
+}
+
+#[test]
+fn cues_on_the_stack_agree_with_searching_a_lowercase_copy() {
+    // Around the length read on the stack (1024 bytes) and the pieces of longer texts.
+    for pad in [0, 1, 600, 1000, 1017, 1020, 1023, 1024, 1025, 4090, 5000] {
+        for s in AWKWARD {
+            for text in [
+                format!("{}{s}", "x".repeat(pad)),
+                format!("{s}{}", "版".repeat(pad / 3)),
+                format!("{}{s}", "é".repeat(pad / 2)),
+            ] {
+                let want = future_tense_by_contains(&text);
+                assert_eq!(future_tense(&text), want, "{text:?}");
+                assert_eq!(
+                    future_tense_lowered(&text.to_ascii_lowercase()),
+                    want,
+                    "{text:?}"
+                );
+            }
+        }
+    }
+    // Both paths see a cue cut by nothing and miss a cue cut by a space.
+    let at_end = format!("{}will ", "a".repeat(1019));
+    assert_eq!(at_end.len(), 1024);
+    assert!(future_tense(&at_end));
+    assert!(!future_tense(&format!("{}wil l", "a".repeat(1019))));
+}
+
+/// `reported_past` as it was written first: each word lowercased into a new string.
+fn reported_past_by_lowercase(text: &str, span: Span) -> bool {
+    let (_, before) = window_before(text, span.start, 40);
+    let mut words = before
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty());
+    let is_past = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        matches!(
+            w.as_str(),
+            "said"
+                | "told"
+                | "met"
+                | "held"
+                | "was"
+                | "were"
+                | "began"
+                | "took"
+                | "signed"
+                | "announced"
+        ) || (w.len() > 4 && w.ends_with("ed"))
+    };
+    let w1 = words.next();
+    let w2 = words.next();
+    let recent = |w: Option<&str>| w.is_some_and(|w| before.contains(w) && is_past(w));
+    recent(w1) || (w1.is_some_and(|w| matches!(w, "on" | "last" | "On")) && recent(w2))
+}
+
+#[test]
+fn reported_past_agrees_with_lowercasing_each_word() {
+    let mut past = 0;
+    for before in [
+        "officials SAID ",
+        "officials Said\u{a0}",
+        "they met on ",
+        "They MET ON ",
+        "it was last ",
+        "signed 😀 ",
+        "会议舉行了 said ",
+        "Jìnnián announced ",
+        "they Ed ",
+        "they LAUNCHED ",
+        "he launchEd on ",
+        "the İed on ",
+        "a \u{212a}illED ",
+        "will meet on ",
+        "said, and will meet next ",
+        "",
+    ] {
+        for pad in ["", "x", "版版", "😀😀 padding words to cut the window "] {
+            let text = format!("{pad}{before}Monday");
+            let span = Span::new(text.len() - "Monday".len(), text.len());
+            let want = reported_past_by_lowercase(&text, span);
+            past += usize::from(want);
+            assert_eq!(reported_past(&text, span), want, "{text:?}");
+        }
+    }
+    // Both kinds of answer are tested.
+    assert!(past > 10 && past < 60, "{past}");
+}
+
+mod cue_props {
+    use super::{
+        future_tense, future_tense_by_contains, reported_past, reported_past_by_lowercase,
+    };
+    use crate::findings::Span;
+    use proptest::prelude::*;
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "(will |WILL |Will|is to |planned|'ll |’LL |said|SAID|met|on|On|last|ended|wIl|l )+",
+            "[将將计计劃划拟擬预預计計即面向到至20年周一 \u{a0}\u{3000}😀İ\u{212a}jìnǎ]{0,8}",
+            "[a-zA-Z ]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(512)))]
+
+        #[test]
+        fn tense_cues_agree_with_the_plain_search_on_any_text(
+            v in prop::collection::vec(piece(), 0..12),
+            pad in 0usize..1100,
+        ) {
+            let text = format!("{}{}", "x".repeat(pad), v.concat());
+            prop_assert_eq!(future_tense(&text), future_tense_by_contains(&text));
+            let mut end = text.len();
+            let stop = text.len().saturating_sub(300);
+            while end > stop {
+                let span = Span::new(end, text.len());
+                prop_assert_eq!(
+                    reported_past(&text, span),
+                    reported_past_by_lowercase(&text, span),
+                    "{:?} at {}", text, end
+                );
+                end = text.get(..end).and_then(|s| s.char_indices().next_back()).map_or(0, |(i, _)| i);
+            }
+        }
+    }
+}

@@ -212,7 +212,31 @@ pub fn interval(v: &str) -> Option<(Date, Date)> {
 
 /// The first day a value covers.
 pub fn start_date(v: &str) -> Option<Date> {
-    interval(v).map(|(s, _)| s)
+    match plain_start(v) {
+        Some(start) => start,
+        None => interval(v).map(|(s, _)| s),
+    }
+}
+
+/// [`start_date`] of the usual values (`2019`, `2019-10`, `2019-10-15`), read straight from
+/// their digits: `Some(start)` for those (with `start` what [`interval`] gives: `None` when the
+/// month or day does not exist), `None` for every other form (then [`interval`] decides).
+fn plain_start(v: &str) -> Option<Option<Date>> {
+    let b = v.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let y = digits(0..4)? as i32;
+    match b.len() {
+        4 => Some(Date::new(y, 1, 1)),
+        7 if b.get(4) == Some(&b'-') => Some(Date::new(y, digits(5..7)?, 1)),
+        10 if b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') => {
+            Some(Date::new(y, digits(5..7)?, digits(8..10)?))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -280,5 +304,85 @@ mod tests {
             Some((d(2019, 10, 14), d(2019, 10, 21)))
         );
         assert_eq!(interval("P3Y"), None);
+    }
+
+    /// What `start_date` gave before its fast path: the start of the interval.
+    fn start_by_interval(v: &str) -> Option<Date> {
+        interval(v).map(|(s, _)| s)
+    }
+
+    #[test]
+    fn plain_starts_agree_with_the_interval_on_awkward_values() {
+        let mut taken = 0;
+        for v in [
+            "2019",
+            "0000",
+            "9999",
+            "2019-10",
+            "2019-00",
+            "2019-13",
+            "2019-10-15",
+            "2019-02-29",
+            "2020-02-29",
+            "1900-02-29",
+            "2019-04-31",
+            "2019-10-00",
+            "2019-10-32",
+            "2019-1-15",
+            "2019-10-5",
+            "2019/10/15",
+            "2019.10.15",
+            "2019-10-15TAF",
+            "2019-10-15T10:30",
+            "2019-XX-15",
+            "XXXX-10-15",
+            "19XX",
+            "201",
+            "20",
+            "2021-Q2",
+            "2021-H1",
+            "2019-SU",
+            "2019-W42",
+            "2019-W42-WE",
+            "2021/2025",
+            "BC0241",
+            "P46Y",
+            "PRESENT_REF",
+            "+2019",
+            "-201-10",
+            "２０１９-10-15",
+            "2019-１0-15",
+            "2019-10-1５",
+            "2019\u{a0}10-15",
+            "2019-10\u{a0}15",
+            "2019-10-15\u{a0}",
+            "年2019",
+            "2019年",
+            "2019-10-1😀",
+            "😀019-10-15",
+            "",
+        ] {
+            let plain = plain_start(v);
+            if let Some(start) = plain {
+                taken += 1;
+                assert_eq!(start, start_by_interval(v), "{v:?}");
+            }
+            assert_eq!(start_date(v), start_by_interval(v), "{v:?}");
+        }
+        // The fast path answers the usual forms, valid or not, and only those.
+        assert_eq!(taken, 13);
+        assert_eq!(plain_start("2019-10-15TAF"), None);
+        assert_eq!(plain_start("２０１９-10-15"), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(512)))]
+
+        #[test]
+        fn start_date_agrees_with_the_interval_on_any_value(
+            v in "[0-9X]{4}(-[0-9XQHWSUFAI]{1,3}(-[0-9XWE]{1,3})?)?(T[0-9A-Z:]{0,5})?|[0-9]{0,11}|[-0-9/T\u{a0}２０一😀]{0,12}|\\PC{0,12}"
+        ) {
+            proptest::prop_assert_eq!(start_date(&v), start_by_interval(&v), "{:?}", v);
+        }
     }
 }
