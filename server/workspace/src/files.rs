@@ -75,31 +75,44 @@ impl Selection {
     /// folder). Globs match the path relative to the corpus root, with `/` separators.
     pub fn decide(&self, path: &Path) -> Decision {
         let abs = crate::config::absolute(path);
-        let rel = match &self.root {
-            Some(root) => abs.strip_prefix(root).unwrap_or(&abs),
-            None => abs.as_path(),
-        };
-        let rel_str = slash_path(rel);
-        if self.exclude.is_match(&rel_str) {
-            return Decision::NotArticle;
+        self.decide_absolute(&abs, || self.under_articles(&abs))
+    }
+
+    /// [`Selection::decide`] for an absolute path, with the folder rule answered by
+    /// `under_articles` (a walk asks [`Selection::under_articles`] once per folder, not once per
+    /// file: it depends only on the folder).
+    pub fn decide_absolute(&self, abs: &Path, under_articles: impl FnOnce() -> bool) -> Decision {
+        if self.include.is_some() || !self.exclude.is_empty() {
+            let rel_str = slash_path(self.relative(abs));
+            if self.exclude.is_match(&rel_str) {
+                return Decision::NotArticle;
+            }
+            if let Some(include) = &self.include {
+                return if include.is_match(&rel_str) {
+                    Decision::Article
+                } else {
+                    Decision::NotArticle
+                };
+            }
         }
-        if let Some(include) = &self.include {
-            return if include.is_match(&rel_str) {
-                Decision::Article
-            } else {
-                Decision::NotArticle
-            };
-        }
-        let ext_ok = path
+        let ext_ok = abs
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| ARTICLE_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)));
         if !ext_ok {
-            return Decision::NotArticle;
+            Decision::NotArticle
+        } else if under_articles() {
+            Decision::Article
+        } else {
+            Decision::IfFrontMatter
         }
-        // Under an `articles/` folder: a folder of the path within the corpus root (or
-        // anywhere in the absolute path when there is no `marginalia.toml`), or the root itself.
-        let folders: Vec<&std::ffi::OsStr> = rel
+    }
+
+    /// Whether the file at `abs` (absolute) lies under an `articles/` folder: a folder of the
+    /// path within the corpus root (or anywhere in the absolute path when there is no
+    /// `marginalia.toml`), or the root itself. The same for every file of a folder.
+    pub fn under_articles(&self, abs: &Path) -> bool {
+        self.relative(abs)
             .parent()
             .into_iter()
             .flat_map(Path::components)
@@ -108,11 +121,14 @@ impl Selection {
                 _ => None,
             })
             .chain(self.root.as_deref().and_then(Path::file_name))
-            .collect();
-        if folders.iter().any(|f| f.eq_ignore_ascii_case("articles")) {
-            Decision::Article
-        } else {
-            Decision::IfFrontMatter
+            .any(|f| f.eq_ignore_ascii_case("articles"))
+    }
+
+    /// The path relative to the corpus root (the path itself without a root).
+    fn relative<'p>(&self, abs: &'p Path) -> &'p Path {
+        match &self.root {
+            Some(root) => abs.strip_prefix(root).unwrap_or(abs),
+            None => abs,
         }
     }
 }

@@ -97,8 +97,14 @@ pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, 
             .parents(true)
             .require_git(false)
             .follow_links(false)
-            .sort_by_file_name(|a, b| a.cmp(b))
+            // Siblings share their folder's path, so comparing whole paths as bytes orders them
+            // by name (`sort_by_file_name` splits each path into components to find the name:
+            // a third of a walk over a folder of 10,000 articles).
+            .sort_by_file_path(|a, b| a.as_os_str().cmp(b.as_os_str()))
             .build();
+        // The configuration, selection and folder rule of the last file's folder: the same for
+        // every file of a folder, so asked once per folder.
+        let mut folder: Option<Folder> = None;
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -127,8 +133,25 @@ pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, 
                 continue;
             }
             let abs = absolute_here(path);
-            let config = configs.for_file(&abs)?;
-            let keep = match selection_for(&config)?.decide(&abs) {
+            let dir = abs
+                .parent()
+                .map_or(&[][..], |d| d.as_os_str().as_encoded_bytes());
+            let f = match folder {
+                Some(ref mut f) if f.dir == dir => f,
+                _ => {
+                    let config = configs.for_file(&abs)?;
+                    folder.insert(Folder {
+                        dir: dir.to_vec(),
+                        selection: selection_for(&config)?,
+                        config,
+                        under_articles: None,
+                    })
+                }
+            };
+            let keep = match f.selection.decide_absolute(&abs, || {
+                *f.under_articles
+                    .get_or_insert_with(|| f.selection.under_articles(&abs))
+            }) {
                 Decision::Article => true,
                 Decision::NotArticle => false,
                 Decision::IfFrontMatter => sniff_front_matter(path),
@@ -137,7 +160,7 @@ pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, 
                 out.push(Target {
                     path: path.to_path_buf(),
                     explicit: false,
-                    config,
+                    config: Arc::clone(&f.config),
                     problem: None,
                 });
             }
@@ -145,6 +168,16 @@ pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, 
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// What every file of one folder shares during a walk.
+struct Folder {
+    /// The folder's absolute path, as bytes.
+    dir: Vec<u8>,
+    config: Arc<LoadedConfig>,
+    selection: Arc<Selection>,
+    /// The selection's folder rule, once a file of the folder has needed it.
+    under_articles: Option<bool>,
 }
 
 /// [`absolute`] with the current folder already known: the same path, without a system call.
@@ -225,6 +258,89 @@ mod tests {
             ["README.md", "articles/kust.md", "articles/old/cnrs.txt"]
         );
         assert!(targets[0].explicit && !targets[2].explicit);
+    }
+
+    #[test]
+    fn a_walk_decides_each_file_as_deciding_it_alone_would() {
+        // Folders under and outside `articles/`, a nested configuration with its own globs,
+        // files of one folder interleaved in name order with a subfolder's; the walk asks the
+        // configuration and the folder rule once per folder.
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for sub in [
+            "articles/b",
+            "notes/articles",
+            "notes/x",
+            "other/deep/articles",
+            "glob",
+        ] {
+            fs::create_dir_all(d.join(sub)).unwrap();
+        }
+        fs::write(
+            d.join("glob/marginalia.toml"),
+            "[articles]\ninclude = [\"*.txt\"]\n",
+        )
+        .unwrap();
+        let files = [
+            "articles/a.md",
+            "articles/b/c.md",
+            "articles/b.md",
+            "articles/c d.txt",
+            "articles/É.md",
+            "articles/Z.MD",
+            "articles/x.png",
+            "notes/articles/n.md",
+            "notes/plain.md",
+            "notes/x/fm.md",
+            "other/deep/articles/o.txt",
+            "glob/g.txt",
+            "glob/g.md",
+        ];
+        for f in files {
+            let text = if f.ends_with("fm.md") {
+                "---\ntitle: t\n---\n"
+            } else {
+                "body\n"
+            };
+            fs::write(d.join(f), text).unwrap();
+        }
+        let configs = ConfigCache::new();
+        let targets = collect(&[d.to_path_buf()], &configs).unwrap();
+        let mut expected: Vec<PathBuf> = files
+            .iter()
+            .map(|f| d.join(f))
+            .filter(|p| {
+                let config = configs.for_file(p).unwrap();
+                match Selection::new(&config).unwrap().decide(p) {
+                    Decision::Article => true,
+                    Decision::NotArticle => false,
+                    Decision::IfFrontMatter => sniff_front_matter(p),
+                }
+            })
+            .collect();
+        expected.sort();
+        let got: Vec<&Path> = targets.iter().map(|t| t.path.as_path()).collect();
+        assert_eq!(got, expected);
+        assert_eq!(
+            names(&targets, d),
+            [
+                "articles/Z.MD",
+                "articles/a.md",
+                "articles/b/c.md",
+                "articles/b.md",
+                "articles/c d.txt",
+                "articles/É.md",
+                "glob/g.txt",
+                "notes/articles/n.md",
+                "notes/x/fm.md",
+                "other/deep/articles/o.txt",
+            ]
+        );
+        // Each file carries the configuration of its own folder.
+        for t in &targets {
+            let want = configs.for_file(&t.path).unwrap();
+            assert!(Arc::ptr_eq(&t.config, &want), "{}", t.path.display());
+        }
     }
 
     #[test]
