@@ -23,6 +23,10 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Byte offset where each line starts (the first is 0).
     lines: Vec<usize>,
+    /// The last position asked for (byte, line, column): findings come in text order, and a
+    /// paragraph is one long line, so the next column is counted on from it rather than from
+    /// the line's start.
+    last: std::cell::Cell<(usize, usize, usize)>,
     /// The findings already rendered as the JSON format's list items (see
     /// [`FileReport::prerender_json`]).
     json: Option<Vec<u8>>,
@@ -38,6 +42,7 @@ impl FileReport {
             text,
             findings,
             lines,
+            last: std::cell::Cell::new((0, 1, 1)),
             json: None,
             human: None,
         }
@@ -65,6 +70,7 @@ impl FileReport {
     fn drop_details(&mut self) {
         self.text = String::new();
         self.lines = vec![0];
+        self.last.set((0, 1, 1));
         for f in &mut self.findings {
             f.message = String::new();
             f.related = Vec::new();
@@ -79,9 +85,15 @@ impl FileReport {
         let byte = self.boundary_at_or_before(byte);
         let line = self.lines.partition_point(|&s| s <= byte).saturating_sub(1);
         let start = self.lines.get(line).copied().unwrap_or(0);
+        let (from, column) = match self.last.get() {
+            (b, l, c) if l == line + 1 && (start..=byte).contains(&b) => (b, c),
+            _ => (start, 1),
+        };
+        let column = column + utf16_len(self.text.as_bytes().get(from..byte).unwrap_or(&[]));
+        self.last.set((byte, line + 1, column));
         LineCol {
             line: line + 1,
-            column: utf16_len(self.text.as_bytes().get(start..byte).unwrap_or(&[])) + 1,
+            column,
         }
     }
 
@@ -139,6 +151,25 @@ impl FileReport {
 /// bytes starts one), two for those of four bytes (lead byte 0xF0 or more). Counting bytes
 /// rather than decoding characters lets the compiler vectorise it.
 fn utf16_len(utf8: &[u8]) -> usize {
+    // Eight bytes at a time: a character is one code unit per byte that is not a
+    // continuation byte (10xxxxxx), plus one more for each four-byte lead (11110xxx).
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = utf8.chunks_exact(8);
+    let mut units = 0;
+    for chunk in chunks.by_ref() {
+        let x = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        // Bit 7 of each byte: set, with bit 6 clear (continuation); set with bits 6, 5 and 4
+        // (four-byte lead). A shift carries bits only into the next byte's low bits, which
+        // the mask drops.
+        let continuation = x & !(x << 1) & HIGH;
+        let four_byte_lead = x & (x << 1) & (x << 2) & (x << 3) & HIGH;
+        units += 8 - continuation.count_ones() as usize + four_byte_lead.count_ones() as usize;
+    }
+    units + utf16_len_bytewise(chunks.remainder())
+}
+
+/// [`utf16_len`] a byte at a time.
+fn utf16_len_bytewise(utf8: &[u8]) -> usize {
     utf8.iter()
         .map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
         .sum()
@@ -353,6 +384,70 @@ mod tests {
 
     /// Positions, line texts and line starts agree with the rope of `Document` (which the
     /// language server uses) on every offset of texts with LF, CR, CRLF, CJK and emoji.
+    #[test]
+    fn utf16_lengths_counted_eight_bytes_at_a_time_match_the_bytewise_count() {
+        let pieces = [
+            "a",
+            "é",
+            "中",
+            "😀",
+            "\u{a0}",
+            "\u{10ffff}",
+            "\u{7f}",
+            "\u{80}",
+            "\u{7ff}",
+            "\u{800}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\n",
+        ];
+        let mut x: u64 = 1;
+        for len in 0..300 {
+            let mut s = String::new();
+            for _ in 0..len {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                s.push_str(pieces[(x % pieces.len() as u64) as usize]);
+            }
+            // Every slice on character boundaries, so the count is the string's UTF-16 length.
+            for start in (0..=s.len()).filter(|&i| s.is_char_boundary(i)).take(12) {
+                let t = &s[start..];
+                assert_eq!(utf16_len(t.as_bytes()), t.encode_utf16().count(), "{t:?}");
+                assert_eq!(utf16_len(t.as_bytes()), utf16_len_bytewise(t.as_bytes()));
+            }
+        }
+        // Any bytes at all (offsets are clamped to boundaries, but the count must not care).
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+        for w in bytes.windows(37).step_by(5) {
+            assert_eq!(utf16_len(w), utf16_len_bytewise(w));
+        }
+    }
+
+    #[test]
+    fn positions_asked_in_any_order_agree_with_the_documents_rope() {
+        // One long paragraph line of CJK, emoji, NBSP and ASCII between short lines: the
+        // column is counted on from the last position asked when it lies before on the same
+        // line, so ask forwards, backwards, across lines and inside characters.
+        let para = "中國科學院 (CAS) 😀 met\u{a0}CNRS 於2019年10月15日；".repeat(40);
+        let text = format!("---\ntitle: t\n---\n{para}\r\n\nshort 😀\rlast {para}");
+        let doc = Document::new(&text);
+        let r = FileReport::new("p".into(), text.clone(), Vec::new());
+        let n = text.len() + 3;
+        let mut x: usize = 7;
+        let mut order: Vec<usize> = (0..n).collect();
+        order.extend((0..n).rev());
+        order.extend((0..4 * n).map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        }));
+        for byte in order {
+            assert_eq!(r.position(byte), doc.line_col(byte), "at {byte}");
+        }
+    }
+
     #[test]
     fn positions_agree_with_the_documents_rope() {
         let texts = [
