@@ -86,6 +86,19 @@ const EN_FILLER: &[&str] = &[
     "Experts said the fruits of this effort will benefit both the two countries and the world.",
 ];
 
+/// Longer narrative sentences without names or dates, as most of a seed article's sentences
+/// are (the `Seeds` density).
+const EN_NARRATIVE: &[&str] = &[
+    "Participants then discussed in depth the training of young researchers, the sharing of large instruments and the joint application for research projects, and reached a broad consensus on the next steps of the work.",
+    "He expressed the hope that both sides would take this visit as an opportunity to deepen the exchanges between teachers and students and to push the practical cooperation to a new level.",
+    "The guests listened carefully to the introduction and spoke highly of the achievements made in talent cultivation, scientific research and social service.",
+    "According to the agreement, the two parties will jointly build a platform for technology transfer, carry out personnel exchanges and organise academic conferences on a regular basis.",
+    "Mr. Li said that the cooperation has a solid foundation and broad prospects, and that the team is willing to make full use of its advantages in mineral processing and environmental engineering.",
+    "Responsible comrades of the relevant departments and representatives of teachers attended the signing ceremony, which was presided over by the director of the office.",
+    "After the meeting, the visitors went to the laboratories of the school of materials and the engineering training centre, where they watched demonstrations of the equipment.",
+    "It is reported that the project focuses on green mining, the comprehensive utilisation of resources and the protection of the ecological environment in the border area.",
+];
+
 const EN_FOOTERS: &[&str] = &[
     "Copyright © 2019 Kunming University of Science and Technology. All rights reserved.",
     "Contact us | Sitemap | Address: No. 727 South Jingming Road, Chenggong District, Kunming",
@@ -132,6 +145,14 @@ const ZH_FILLER: &[&str] = &[
     "代表团参观了重点实验室。",
 ];
 
+const ZH_NARRATIVE: &[&str] = &[
+    "會上，雙方圍繞人才培養(yǎng)、聯(lián)合實(shí)驗(yàn)室建設(shè)和學(xué)術(shù)交流等議題進(jìn)行了深入討論，並就下一步工作達(dá)成廣泛共識。",
+    "与会人员表示，将以此次交流为契机，进一步拓展合作领域，推动双方务实合作不断取得新成效。",
+    "代表團一行還參觀了材料學(xué)院和工程訓(xùn)練中心，詳細(xì)了解了相關(guān)科研平台的建設(shè)情況。",
+    "据介绍，该项目重点围绕绿色矿山、资源综合利用和边境地区生态环境保护开展联合研究。",
+    "相关部门负责人及师生代表参加了签约仪式，仪式由办公室主任主持。",
+];
+
 const ZH_FOOTERS: &[&str] = &[
     "版權(quán)所有 © 中國科學(xué)院 京ICP備05002857號",
     "联系我们 | 网站地图",
@@ -151,7 +172,21 @@ fn front_matter(rng: &mut Rng, lang: Lang) -> String {
     )
 }
 
-fn paragraph(rng: &mut Rng, lang: Lang, out: &mut String) {
+/// How many institutions and dates a generated article names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Density {
+    /// Two sentences in three name a date and two institutions (about three times the seeds'
+    /// mentions per KB): the worst case, and the corpus of every figure before 2026-11-30.
+    Dense,
+    /// About the seed articles' mentions per KB: one sentence in four names a date and two
+    /// institutions, the others are narrative.
+    Seeds,
+}
+
+fn paragraph(rng: &mut Rng, lang: Lang, density: Density, out: &mut String) {
+    if density == Density::Seeds {
+        return narrative_paragraph(rng, lang, out);
+    }
     match lang {
         Lang::English => {
             let n = 2 + rng.below(4);
@@ -192,8 +227,63 @@ fn paragraph(rng: &mut Rng, lang: Lang, out: &mut String) {
     out.push_str("\n\n");
 }
 
-/// One article of about `bytes` bytes (at least one paragraph).
+/// A paragraph at the seeds' density.
+fn narrative_paragraph(rng: &mut Rng, lang: Lang, out: &mut String) {
+    let n = 2 + rng.below(4);
+    for i in 0..n {
+        let named = rng.below(4) == 0;
+        match lang {
+            Lang::English => {
+                if i > 0 {
+                    out.push(if rng.below(4) == 0 { '\u{a0}' } else { ' ' });
+                }
+                if named {
+                    let (d, a, v, b) = (
+                        rng.pick(EN_DATES),
+                        rng.pick(EN_INSTITUTIONS),
+                        rng.pick(EN_VERBS),
+                        rng.pick(EN_INSTITUTIONS),
+                    );
+                    out.push_str(&format!("{d}, a delegation of {a} {v} {b}."));
+                } else if rng.below(4) == 0 {
+                    out.push_str(rng.pick(EN_FILLER));
+                } else {
+                    out.push_str(rng.pick(EN_NARRATIVE));
+                }
+            }
+            Lang::Chinese => {
+                if named {
+                    let (d, a, v, b) = (
+                        rng.pick(ZH_DATES),
+                        rng.pick(ZH_INSTITUTIONS),
+                        rng.pick(ZH_VERBS),
+                        rng.pick(ZH_INSTITUTIONS),
+                    );
+                    out.push_str(&format!("{d}，{a}{v}{b}代表團。"));
+                } else if rng.below(4) == 0 {
+                    out.push_str(rng.pick(ZH_FILLER));
+                } else {
+                    out.push_str(rng.pick(ZH_NARRATIVE));
+                }
+            }
+        }
+    }
+    out.push_str("\n\n");
+}
+
+/// One article of about `bytes` bytes (at least one paragraph), at the dense density.
 pub fn article(seed: u64, lang: Lang, bytes: usize, with_front_matter: bool) -> String {
+    article_with(seed, lang, bytes, with_front_matter, Density::Dense)
+}
+
+/// One article of about `bytes` bytes (at least one paragraph).
+pub fn article_with(
+    seed: u64,
+    lang: Lang,
+    bytes: usize,
+    with_front_matter: bool,
+    density: Density,
+) -> String {
     let mut rng = Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ bytes as u64);
     let mut s = String::with_capacity(bytes + 1024);
     if with_front_matter {
@@ -211,7 +301,7 @@ pub fn article(seed: u64, lang: Lang, bytes: usize, with_front_matter: bool) -> 
     };
     let body_target = bytes.saturating_sub(200);
     loop {
-        paragraph(&mut rng, lang, &mut s);
+        paragraph(&mut rng, lang, density, &mut s);
         if s.len() >= body_target {
             break;
         }
@@ -232,5 +322,92 @@ pub fn corpus_size(rng: &mut Rng) -> usize {
         0..=5 => 2_000 + rng.below(4_000),
         6..=8 => 6_000 + rng.below(8_000),
         _ => 14_000 + rng.below(6_000),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use marginalia_core::calendar::Date;
+    use marginalia_core::config::Config;
+    use marginalia_core::gazetteer::Gazetteer;
+    use marginalia_core::{analyse, Context};
+    use std::path::Path;
+
+    /// Institution and date mentions per KB over texts, as `marginalia check` finds them.
+    fn mentions_per_kb<'t>(texts: impl IntoIterator<Item = &'t str>) -> f64 {
+        let config = Config::default();
+        let ctx = Context {
+            gazetteer: Gazetteer::embedded(),
+            config: &config,
+            dct: None,
+            today: Date::new(2026, 1, 1),
+        };
+        let (mut mentions, mut bytes) = (0, 0);
+        for t in texts {
+            let a = analyse(t, &ctx);
+            mentions += a.institutions.len() + a.dates.len();
+            bytes += t.len();
+        }
+        mentions as f64 * 1024.0 / bytes as f64
+    }
+
+    fn generated(density: Density) -> Vec<String> {
+        (0..120)
+            .map(|i| {
+                let lang = if i % 3 == 0 {
+                    Lang::Chinese
+                } else {
+                    Lang::English
+                };
+                article_with(i, lang, 2_000 + 97 * i as usize, i % 2 == 0, density)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_seed_density_corpus_names_as_much_as_the_seed_articles() {
+        let seeds = generated(Density::Seeds);
+        let dense = generated(Density::Dense);
+        let (s, d) = (
+            mentions_per_kb(seeds.iter().map(String::as_str)),
+            mentions_per_kb(dense.iter().map(String::as_str)),
+        );
+        assert!(
+            (5.5..9.5).contains(&s),
+            "seed density: {s:.1} mentions per KB"
+        );
+        assert!(
+            d > 2.0 * s,
+            "dense: {d:.1} mentions per KB, seed density {s:.1}"
+        );
+        // Against the seed articles themselves, when the shared data is beside the checkout.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+        let real: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect();
+        if !real.is_empty() {
+            let r = mentions_per_kb(real.iter().map(String::as_str));
+            assert!(
+                (s - r).abs() < 0.25 * r,
+                "seed density {s:.1}, seed articles {r:.1}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_seed_article_is_the_same_bytes_for_the_same_seed() {
+        let a = article_with(7, Lang::English, 9_000, true, Density::Seeds);
+        assert_eq!(
+            a,
+            article_with(7, Lang::English, 9_000, true, Density::Seeds)
+        );
+        assert!(a.len() >= 8_800 && a.contains('\u{a0}'), "{}", a.len());
+        assert_ne!(
+            a,
+            article_with(7, Lang::English, 9_000, true, Density::Dense)
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! target/release/marginalia-bench cli [--articles N]  # `marginalia check` over a generated corpus
 //! target/release/marginalia-bench lsp                 # the language server through the protocol
 //! target/release/marginalia-bench stages [--articles N] [--ror]  # analyse's time by stage
-//! target/release/marginalia-bench corpus DIR [--articles N]  # write that corpus into DIR
+//! target/release/marginalia-bench corpus DIR [--articles N] [--density dense|seeds]  # write that corpus into DIR
 //! target/release/marginalia-bench all
 //! ```
 //!
@@ -18,7 +18,7 @@
 mod corpus;
 mod lsp;
 
-use corpus::Lang;
+use corpus::{Density, Lang};
 use marginalia_core::analysis::{analyse_timed, StageTimes};
 use marginalia_core::calendar::Date;
 use marginalia_core::config::Config;
@@ -193,8 +193,13 @@ fn gazetteer_growth(ror: Option<&[Institution]>) {
 }
 
 /// Writes `n` generated articles into `dir/articles/<bucket>/`, returning the total bytes.
-fn write_corpus(dir: &Path, n: usize, buckets: &[usize]) -> Vec<(String, usize, usize)> {
-    let mut texts = corpus_texts(n).into_iter();
+fn write_corpus(
+    dir: &Path,
+    n: usize,
+    buckets: &[usize],
+    density: Density,
+) -> Vec<(String, usize, usize)> {
+    let mut texts = corpus_texts(n, density).into_iter();
     let mut out = Vec::new();
     let mut made = 0;
     for (b, &upto) in buckets.iter().enumerate() {
@@ -213,7 +218,7 @@ fn write_corpus(dir: &Path, n: usize, buckets: &[usize]) -> Vec<(String, usize, 
 }
 
 /// The CLI corpus's articles, in memory (the same texts `write_corpus` writes).
-fn corpus_texts(n: usize) -> Vec<String> {
+fn corpus_texts(n: usize, density: Density) -> Vec<String> {
     let mut rng = corpus::Rng::new(42);
     (0..n)
         .map(|made| {
@@ -224,7 +229,7 @@ fn corpus_texts(n: usize) -> Vec<String> {
             };
             let size = corpus::corpus_size(&mut rng);
             let fm = rng.below(2) == 0;
-            corpus::article(made as u64, lang, size, fm)
+            corpus::article_with(made as u64, lang, size, fm, density)
         })
         .collect()
 }
@@ -232,7 +237,7 @@ fn corpus_texts(n: usize) -> Vec<String> {
 /// Where the time of `analyse` goes, stage by stage, on the CLI corpus (one thread), with
 /// the embedded gazetteer or, given records, with the ROR subset added.
 fn stages(articles: usize, ror: Option<&[Institution]>) {
-    let texts = corpus_texts(articles);
+    let texts = corpus_texts(articles, Density::Dense);
     let bytes: usize = texts.iter().map(String::len).sum();
     let config = Config::default();
     let ror_g = ror.map(with_ror);
@@ -312,55 +317,115 @@ fn cli(articles: usize, ror: bool) {
         );
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let buckets = [articles / 10, articles / 4, articles / 2, articles];
-    let parts = write_corpus(dir.path(), articles, &buckets);
     let ror_path = if ror { ror_path() } else { None };
     println!("### `marginalia check` over a generated corpus (2 cores)\n");
-    println!("Articles of 2–20 KB, one third Chinese, half with a front-matter; `marginalia check --format json --deny never <folders>`, median of 3 runs after one warm-up.\n");
-    println!("| articles | MB | gazetteer | wall s | MB/s | articles/s |");
-    println!("|---|---|---|---|---|---|");
-    let mut folders = Vec::new();
-    let (mut n, mut bytes) = (0, 0);
-    for (folder, count, b) in parts {
-        folders.push(folder);
-        n += count;
-        bytes += b;
-        let mut variants: Vec<(&str, Option<&PathBuf>)> = vec![("embedded", None)];
-        if let Some(p) = &ror_path {
-            variants.push(("+ ROR subset", Some(p)));
-        }
-        for (name, ror) in variants {
-            let run = || {
-                let mut cmd = std::process::Command::new(&bin);
-                cmd.current_dir(dir.path())
-                    .args(["check", "--format", "json", "--deny", "never"]);
-                if let Some(p) = ror {
-                    cmd.arg("--ror").arg(p);
-                }
-                cmd.args(&folders);
-                let t = Instant::now();
-                let out = cmd.output().unwrap();
-                let d = t.elapsed();
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                d
-            };
-            run();
-            let d = median((0..3).map(|_| run()).collect());
-            println!(
-                "| {n} | {:.1} | {name} | {:.2} | {:.1} | {:.0} |",
-                bytes as f64 / (1 << 20) as f64,
-                d.as_secs_f64(),
-                mb_per_s(bytes, d),
-                n as f64 / d.as_secs_f64()
+    println!("Articles of 2–20 KB, one third Chinese, half with a front-matter, at two densities: *dense* (two sentences in three name a date and two institutions, about 21 mentions per KB: the worst case) and *seed density* (one in four, about the seed articles' 7.4 mentions per KB). *Seed articles* are the five articles of `../shared/seeds` copied 2,000 times each (real text; skipped when absent; nothing of them is kept). `marginalia check --format json --deny never <folders>`, median of 3 runs after one warm-up.\n");
+    println!("| corpus | articles | MB | gazetteer | wall s | MB/s | articles/s |");
+    println!("|---|---|---|---|---|---|---|");
+    let buckets = [articles / 10, articles / 4, articles / 2, articles];
+    for (name, density) in [("dense", Density::Dense), ("seed density", Density::Seeds)] {
+        let dir = tempfile::tempdir().unwrap();
+        let parts = write_corpus(dir.path(), articles, &buckets, density);
+        let mut folders = Vec::new();
+        let (mut n, mut bytes) = (0, 0);
+        for (folder, count, b) in parts {
+            folders.push(folder);
+            n += count;
+            bytes += b;
+            cli_rows(
+                &bin,
+                dir.path(),
+                &folders,
+                name,
+                n,
+                bytes,
+                ror_path.as_ref(),
             );
         }
     }
+    if let Some((dir, n, bytes)) = seed_copies(articles) {
+        let folders = ["articles".to_string()];
+        cli_rows(
+            &bin,
+            dir.path(),
+            &folders,
+            "seed articles",
+            n,
+            bytes,
+            ror_path.as_ref(),
+        );
+    }
     println!();
+}
+
+/// The rows of one corpus: the embedded gazetteer, and with the ROR subset when given.
+fn cli_rows(
+    bin: &Path,
+    dir: &Path,
+    folders: &[String],
+    corpus: &str,
+    n: usize,
+    bytes: usize,
+    ror_path: Option<&PathBuf>,
+) {
+    let mut variants: Vec<(&str, Option<&PathBuf>)> = vec![("embedded", None)];
+    if let Some(p) = ror_path {
+        variants.push(("+ ROR subset", Some(p)));
+    }
+    for (name, ror) in variants {
+        let run = || {
+            let mut cmd = std::process::Command::new(bin);
+            cmd.current_dir(dir)
+                .args(["check", "--format", "json", "--deny", "never"]);
+            if let Some(p) = ror {
+                cmd.arg("--ror").arg(p);
+            }
+            cmd.args(folders);
+            let t = Instant::now();
+            let out = cmd.output().unwrap();
+            let d = t.elapsed();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            d
+        };
+        run();
+        let d = median((0..3).map(|_| run()).collect());
+        println!(
+            "| {corpus} | {n} | {:.1} | {name} | {:.2} | {:.1} | {:.0} |",
+            bytes as f64 / (1 << 20) as f64,
+            d.as_secs_f64(),
+            mb_per_s(bytes, d),
+            n as f64 / d.as_secs_f64()
+        );
+    }
+}
+
+/// `n` articles copied from the seed articles in `../shared/seeds` (in turn) into a temporary
+/// `articles/` folder, as `.md` files; `None` without them.
+fn seed_copies(n: usize) -> Option<(tempfile::TempDir, usize, usize)> {
+    let seeds_dir = repo_root().join("../shared/seeds");
+    let mut seeds: Vec<PathBuf> = std::fs::read_dir(&seeds_dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    seeds.sort();
+    let texts: Vec<Vec<u8>> = seeds.iter().filter_map(|p| std::fs::read(p).ok()).collect();
+    if texts.is_empty() {
+        return None;
+    }
+    let dir = tempfile::tempdir().ok()?;
+    std::fs::create_dir_all(dir.path().join("articles")).ok()?;
+    let mut bytes = 0;
+    for i in 0..n {
+        let text = &texts[i % texts.len()];
+        bytes += text.len();
+        std::fs::write(dir.path().join(format!("articles/s{i:05}.md")), text).ok()?;
+    }
+    Some((dir, n, bytes))
 }
 
 fn machine() {
@@ -420,7 +485,20 @@ fn main() {
         "corpus" => {
             // Writes the CLI benchmark's corpus into a folder, to compare outputs across changes.
             let dir = PathBuf::from(args.get(1).map_or("bench-corpus", String::as_str));
-            let parts = write_corpus(&dir, articles, &[articles]);
+            let density = match args
+                .iter()
+                .position(|a| a == "--density")
+                .and_then(|i| args.get(i + 1))
+                .map(String::as_str)
+            {
+                None | Some("dense") => Density::Dense,
+                Some("seeds") => Density::Seeds,
+                Some(other) => {
+                    eprintln!("unknown density `{other}`: dense or seeds");
+                    std::process::exit(2);
+                }
+            };
+            let parts = write_corpus(&dir, articles, &[articles], density);
             println!(
                 "wrote {} articles ({} bytes) under {}",
                 parts[0].1,
