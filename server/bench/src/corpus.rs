@@ -184,91 +184,51 @@ pub enum Density {
 }
 
 fn paragraph(rng: &mut Rng, lang: Lang, density: Density, out: &mut String) {
-    if density == Density::Seeds {
-        return narrative_paragraph(rng, lang, out);
-    }
-    match lang {
-        Lang::English => {
-            let n = 2 + rng.below(4);
-            for i in 0..n {
-                if i > 0 {
-                    out.push(if rng.below(4) == 0 { '\u{a0}' } else { ' ' });
-                }
-                if rng.below(3) == 0 {
-                    out.push_str(rng.pick(EN_FILLER));
-                } else {
-                    let (d, a, v, b) = (
-                        rng.pick(EN_DATES),
-                        rng.pick(EN_INSTITUTIONS),
-                        rng.pick(EN_VERBS),
-                        rng.pick(EN_INSTITUTIONS),
-                    );
-                    out.push_str(&format!("{d}, a delegation of {a} {v} {b}."));
-                }
-            }
+    let (filler, narrative) = match lang {
+        Lang::English => (EN_FILLER, EN_NARRATIVE),
+        Lang::Chinese => (ZH_FILLER, ZH_NARRATIVE),
+    };
+    let n = 2 + rng.below(4);
+    for i in 0..n {
+        // At the seeds' density, whether the sentence names anything is drawn first.
+        let named = (density == Density::Seeds).then(|| rng.below(4) == 0);
+        if lang == Lang::English && i > 0 {
+            out.push(if rng.below(4) == 0 { '\u{a0}' } else { ' ' });
         }
-        Lang::Chinese => {
-            let n = 2 + rng.below(4);
-            for _ in 0..n {
-                if rng.below(3) == 0 {
-                    out.push_str(rng.pick(ZH_FILLER));
-                } else {
-                    let (d, a, v, b) = (
-                        rng.pick(ZH_DATES),
-                        rng.pick(ZH_INSTITUTIONS),
-                        rng.pick(ZH_VERBS),
-                        rng.pick(ZH_INSTITUTIONS),
-                    );
-                    out.push_str(&format!("{d}，{a}{v}{b}代表團。"));
-                }
+        match named {
+            None if rng.below(3) == 0 => out.push_str(rng.pick(filler)),
+            None | Some(true) => named_sentence(rng, lang, out),
+            Some(false) => {
+                let pool = if rng.below(4) == 0 { filler } else { narrative };
+                out.push_str(rng.pick(pool));
             }
         }
     }
     out.push_str("\n\n");
 }
 
-/// A paragraph at the seeds' density.
-fn narrative_paragraph(rng: &mut Rng, lang: Lang, out: &mut String) {
-    let n = 2 + rng.below(4);
-    for i in 0..n {
-        let named = rng.below(4) == 0;
-        match lang {
-            Lang::English => {
-                if i > 0 {
-                    out.push(if rng.below(4) == 0 { '\u{a0}' } else { ' ' });
-                }
-                if named {
-                    let (d, a, v, b) = (
-                        rng.pick(EN_DATES),
-                        rng.pick(EN_INSTITUTIONS),
-                        rng.pick(EN_VERBS),
-                        rng.pick(EN_INSTITUTIONS),
-                    );
-                    out.push_str(&format!("{d}, a delegation of {a} {v} {b}."));
-                } else if rng.below(4) == 0 {
-                    out.push_str(rng.pick(EN_FILLER));
-                } else {
-                    out.push_str(rng.pick(EN_NARRATIVE));
-                }
-            }
-            Lang::Chinese => {
-                if named {
-                    let (d, a, v, b) = (
-                        rng.pick(ZH_DATES),
-                        rng.pick(ZH_INSTITUTIONS),
-                        rng.pick(ZH_VERBS),
-                        rng.pick(ZH_INSTITUTIONS),
-                    );
-                    out.push_str(&format!("{d}，{a}{v}{b}代表團。"));
-                } else if rng.below(4) == 0 {
-                    out.push_str(rng.pick(ZH_FILLER));
-                } else {
-                    out.push_str(rng.pick(ZH_NARRATIVE));
-                }
-            }
+/// A sentence naming a date and two institutions.
+fn named_sentence(rng: &mut Rng, lang: Lang, out: &mut String) {
+    match lang {
+        Lang::English => {
+            let (d, a, v, b) = (
+                rng.pick(EN_DATES),
+                rng.pick(EN_INSTITUTIONS),
+                rng.pick(EN_VERBS),
+                rng.pick(EN_INSTITUTIONS),
+            );
+            out.push_str(&format!("{d}, a delegation of {a} {v} {b}."));
+        }
+        Lang::Chinese => {
+            let (d, a, v, b) = (
+                rng.pick(ZH_DATES),
+                rng.pick(ZH_INSTITUTIONS),
+                rng.pick(ZH_VERBS),
+                rng.pick(ZH_INSTITUTIONS),
+            );
+            out.push_str(&format!("{d}，{a}{v}{b}代表團。"));
         }
     }
-    out.push_str("\n\n");
 }
 
 /// One article of about `bytes` bytes (at least one paragraph), at the dense density.
