@@ -209,26 +209,20 @@ fn paragraph(rng: &mut Rng, lang: Lang, density: Density, out: &mut String) {
 
 /// A sentence naming a date and two institutions.
 fn named_sentence(rng: &mut Rng, lang: Lang, out: &mut String) {
-    match lang {
-        Lang::English => {
-            let (d, a, v, b) = (
-                rng.pick(EN_DATES),
-                rng.pick(EN_INSTITUTIONS),
-                rng.pick(EN_VERBS),
-                rng.pick(EN_INSTITUTIONS),
-            );
-            out.push_str(&format!("{d}, a delegation of {a} {v} {b}."));
-        }
-        Lang::Chinese => {
-            let (d, a, v, b) = (
-                rng.pick(ZH_DATES),
-                rng.pick(ZH_INSTITUTIONS),
-                rng.pick(ZH_VERBS),
-                rng.pick(ZH_INSTITUTIONS),
-            );
-            out.push_str(&format!("{d}，{a}{v}{b}代表團。"));
-        }
-    }
+    let (dates, institutions, verbs) = match lang {
+        Lang::English => (EN_DATES, EN_INSTITUTIONS, EN_VERBS),
+        Lang::Chinese => (ZH_DATES, ZH_INSTITUTIONS, ZH_VERBS),
+    };
+    let (d, a, v, b) = (
+        rng.pick(dates),
+        rng.pick(institutions),
+        rng.pick(verbs),
+        rng.pick(institutions),
+    );
+    out.push_str(&match lang {
+        Lang::English => format!("{d}, a delegation of {a} {v} {b}."),
+        Lang::Chinese => format!("{d}，{a}{v}{b}代表團。"),
+    });
 }
 
 /// One article of about `bytes` bytes (at least one paragraph), at the dense density.
