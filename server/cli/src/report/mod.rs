@@ -148,11 +148,9 @@ impl FileReport {
 }
 
 /// UTF-16 code units of valid UTF-8 text: one per character (every byte but continuation
-/// bytes starts one), two for those of four bytes (lead byte 0xF0 or more). Counting bytes
-/// rather than decoding characters lets the compiler vectorise it.
+/// bytes starts one), two for those of four bytes (lead byte 0xF0 or more). Bytes are counted,
+/// not characters decoded, eight at a time.
 fn utf16_len(utf8: &[u8]) -> usize {
-    // Eight bytes at a time: a character is one code unit per byte that is not a
-    // continuation byte (10xxxxxx), plus one more for each four-byte lead (11110xxx).
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut chunks = utf8.chunks_exact(8);
     let mut units = 0;
@@ -382,8 +380,6 @@ pub const CATALOGUE_PATH: &str = "docs/findings.md";
 mod tests {
     use super::*;
 
-    /// Positions, line texts and line starts agree with the rope of `Document` (which the
-    /// language server uses) on every offset of texts with LF, CR, CRLF, CJK and emoji.
     #[test]
     fn utf16_lengths_counted_eight_bytes_at_a_time_match_the_bytewise_count() {
         let pieces = [
@@ -448,6 +444,8 @@ mod tests {
         }
     }
 
+    /// Positions, line texts and line starts agree with the rope of `Document` (which the
+    /// language server uses) on every offset of texts with LF, CR, CRLF, CJK and emoji.
     #[test]
     fn positions_agree_with_the_documents_rope() {
         let texts = [
