@@ -81,7 +81,11 @@ impl Selection {
     /// [`Selection::decide`] for an absolute path, with the folder rule answered by
     /// `under_articles` (a walk asks [`Selection::under_articles`] once per folder, not once per
     /// file: it depends only on the folder).
-    pub fn decide_absolute(&self, abs: &Path, under_articles: impl FnOnce() -> bool) -> Decision {
+    pub(crate) fn decide_absolute(
+        &self,
+        abs: &Path,
+        under_articles: impl FnOnce() -> bool,
+    ) -> Decision {
         if self.include.is_some() || !self.exclude.is_empty() {
             let rel_str = slash_path(self.relative(abs));
             if self.exclude.is_match(&rel_str) {
@@ -111,7 +115,7 @@ impl Selection {
     /// Whether the file at `abs` (absolute) lies under an `articles/` folder: a folder of the
     /// path within the corpus root (or anywhere in the absolute path when there is no
     /// `marginalia.toml`), or the root itself. The same for every file of a folder.
-    pub fn under_articles(&self, abs: &Path) -> bool {
+    pub(crate) fn under_articles(&self, abs: &Path) -> bool {
         self.relative(abs)
             .parent()
             .into_iter()
