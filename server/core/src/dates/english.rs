@@ -1715,8 +1715,20 @@ fn word_head(p: &P, t: Tok) -> Option<Raw> {
     };
     Some(match w {
         "today" => with_part(rel_day(0), t.end),
-        "yesterday" => with_part(rel_day(-1), t.end),
-        "tomorrow" => with_part(rel_day(1), t.end),
+        "yesterday" | "tomorrow" => {
+            let (n, far) = if w == "tomorrow" {
+                (1, "after")
+            } else {
+                (-1, "before")
+            };
+            match day_beyond(p, t.start, far) {
+                Some(start) => Raw {
+                    start,
+                    ..with_part(rel_day(2 * n), t.end)
+                },
+                None => with_part(rel_day(n), t.end),
+            }
+        }
         "tonight" => Raw {
             start: t.start,
             end: t.end,
@@ -2034,6 +2046,15 @@ fn month_head(p: &P, t: Tok, m: u32, abbrev: bool, w: &str) -> Option<Raw> {
             }
         }
     }
+    // `the first of March [2015]`, `twenty-first of May`: the day as an ordinal word.
+    if let Some((start, d)) = ordinal_day_before(p, t.start) {
+        let (y, yend) = year_after(p, end);
+        return Some(Raw {
+            start,
+            end: yend.unwrap_or(end),
+            expr: Expr::Day { y, m, d },
+        });
+    }
     // Month year
     let (y, yend) = year_after(p, end);
     if let Some(e) = yend {
@@ -2099,6 +2120,67 @@ fn month_head(p: &P, t: Tok, m: u32, abbrev: bool, w: &str) -> Option<Raw> {
         end,
         expr: Expr::Month { y: Yr::Missing, m },
     })
+}
+
+/// A day of the month written as an ordinal word before `of` and the month at `month`
+/// (`first of`, `the twenty-first of`, `thirty first of`): where it starts and the day.
+fn ordinal_day_before(p: &P, month: usize) -> Option<(usize, u32)> {
+    let (of, l) = p.prev_word(month)?;
+    if l != "of" {
+        return None;
+    }
+    let (ord, l) = p.prev_word(of.start)?;
+    let mut d = match l.as_str() {
+        "thirtieth" => 30,
+        w => ordword(w)?,
+    };
+    let mut start = ord.start;
+    if d < 10 {
+        // The tens, joined by a hyphen or a space.
+        let tens = if p.adjacent_before(start) == Some('-') {
+            p.prev(start - 1)
+                .filter(|w| w.kind == Kind::Word && w.end == start - 1)
+                .map(|w| (w, Lower::of(w.slice(p.t))))
+        } else {
+            p.prev_word(start)
+        };
+        if let Some((w, l)) = tens {
+            let add = match l.as_str() {
+                "twenty" => 20,
+                "thirty" => 30,
+                _ => 0,
+            };
+            if add > 0 {
+                d += add;
+                start = w.start;
+            }
+        }
+    }
+    if d > 31 {
+        return None;
+    }
+    if let Some((th, _)) = p.prev_word(start).filter(|(_, l)| l == "the") {
+        start = th.start;
+    }
+    Some((start, d))
+}
+
+/// Where `the day after tomorrow` (`far` "after", before `tomorrow` at `at`) or `the day
+/// before yesterday` starts.
+fn day_beyond(p: &P, at: usize, far: &str) -> Option<usize> {
+    let (rel, l) = p.prev_word(at)?;
+    if l != far {
+        return None;
+    }
+    let (day, l) = p.prev_word(rel.start)?;
+    if l != "day" {
+        return None;
+    }
+    Some(
+        p.prev_word(day.start)
+            .filter(|(_, l)| l == "the")
+            .map_or(day.start, |(th, _)| th.start),
+    )
 }
 
 fn weekday_head(p: &P, t: Tok, wd: u32) -> Option<Raw> {

@@ -85,6 +85,68 @@ fn seed_phrases_in_english() {
 }
 
 #[test]
+fn two_days_away_is_not_tomorrow() {
+    assert_eq!(
+        one(
+            "The delegation arrives the day after tomorrow.",
+            "2016-11-07"
+        ),
+        t("the day after tomorrow", "DATE", "2016-11-09")
+    );
+    assert_eq!(
+        one(
+            "The agreement was signed the day before yesterday.",
+            "2016-11-07"
+        ),
+        t("the day before yesterday", "DATE", "2016-11-05")
+    );
+    assert_eq!(
+        one("Day after tomorrow, talks resume.", "2016-11-07"),
+        t("Day after tomorrow", "DATE", "2016-11-09")
+    );
+    // Only `day` makes it two days: "the week after tomorrow" is not parsed as a whole.
+    assert_eq!(
+        one("the talks after tomorrow", "2016-11-07"),
+        t("tomorrow", "DATE", "2016-11-08")
+    );
+    assert_eq!(
+        one("他前天到達北京，", "2016-11-07"),
+        t("前天", "DATE", "2016-11-05")
+    );
+}
+
+#[test]
+fn days_written_as_ordinal_words() {
+    assert_eq!(
+        one("The first of March 2015 was cold.", "2016-11-07"),
+        t("The first of March 2015", "DATE", "2015-03-01")
+    );
+    assert_eq!(
+        one("He arrived on the twenty-first of May.", "2016-11-07"),
+        t("the twenty-first of May", "DATE", "2016-05-21")
+    );
+    assert_eq!(
+        one("signed on the thirty first of October, 1998", "2016-11-07"),
+        t("the thirty first of October, 1998", "DATE", "1998-10-31")
+    );
+    assert_eq!(
+        one("I'll go back second of Aug.", "2016-11-07"),
+        t("second of Aug.", "DATE", "2016-08-02")
+    );
+    // Not a day of the month: the ordinal counts something else, or is no day at all.
+    assert!(dates("the second half of March", Some("2016-11-07"))
+        .iter()
+        .all(|(_, _, value)| !value.ends_with("-03-02")));
+    assert_eq!(
+        one("one of May's best days", "2016-11-07"),
+        t("May", "DATE", "2016-05")
+    );
+    assert!(dates("the fortieth of May", Some("2016-11-07"))
+        .iter()
+        .all(|(text, _, _)| !text.contains("fortieth")));
+}
+
+#[test]
 fn seed_phrases_in_chinese() {
     assert_eq!(
         one("2024-06-27 國際合作局", "2024-06-27"),
