@@ -43,8 +43,8 @@ pub fn run(args: CheckArgs) -> Outcome {
             }
         },
     };
-    // The report lists files by path: analysing them in that order lets the JSON and human
-    // formats write each file as soon as those before it are done.
+    // The report lists files by path: analysing them in that order lets every format write
+    // each file as soon as those before it are done.
     let mut order: Vec<(String, usize)> = jobs
         .iter()
         .enumerate()
@@ -52,18 +52,14 @@ pub fn run(args: CheckArgs) -> Outcome {
         .collect();
     order.sort_unstable();
     let summary_path = report::github::summary_path(args.summary.as_deref(), args.format);
-    let streamed = matches!(args.format, Format::Json | Format::Human);
-    // Kept for the formats that need the whole run, and for a job summary.
-    let keep = !streamed || summary_path.is_some();
+    // Kept for a job summary only (their codes and severities: see `drop_details`).
+    let keep = summary_path.is_some();
 
     // Large writes: a run over 10,000 articles prints over 100 MB of JSON.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
-    let mut stream = match streamed {
-        true => match report::Stream::start(args.format, &human, &mut out) {
-            Ok(s) => Some(s),
-            Err(e) => return write_failed(e),
-        },
-        false => None,
+    let mut stream = match report::Stream::start(args.format, &human, &mut out) {
+        Ok(s) => s,
+        Err(e) => return write_failed(e),
     };
     let mut failed = false;
     let mut written = Ok(());
@@ -81,20 +77,14 @@ pub fn run(args: CheckArgs) -> Outcome {
                 failed = true;
             }
             fixed.extend(c.fixed);
-            if let Some(s) = &mut stream {
-                written = s.file(&c.report);
-            }
+            written = stream.file(&c.report);
             if keep && !c.report.findings.is_empty() {
                 files.push(c.report);
             }
             written.is_ok()
         },
     );
-    let tally = match stream {
-        Some(s) => written.and_then(|()| s.finish(jobs.len(), &fixed)),
-        None => written.map(|()| report::Tally::default()),
-    };
-    let mut tally = match tally {
+    let tally = match written.and_then(|()| stream.finish(jobs.len(), &fixed)) {
         Ok(t) => t,
         Err(e) => return write_failed(e),
     };
@@ -103,15 +93,11 @@ pub fn run(args: CheckArgs) -> Outcome {
         files_checked: jobs.len(),
         fixed,
     }));
-    if !streamed {
-        // SARIF and GitHub annotations: written once the run is over.
+    if matches!(args.format, Format::Sarif | Format::Github) {
+        // Their documents have no place for the files fixed: said on the error stream.
         for f in &report.fixed {
             eprintln!("fixed {}: {}", f.path, f.fixes.join("; "));
         }
-        if let Err(e) = report::render(report, args.format, &human, &mut out) {
-            return write_failed(e);
-        }
-        tally = report.tally();
     }
     if let Err(e) = out.flush() {
         return write_failed(e);
@@ -246,11 +232,9 @@ fn check_one(
     let findings = analyse(&text, &ctx).findings;
     let mut report = file_report(path, text, findings);
     // Rendered here, on the worker, so that the text need not wait for the end of the run.
-    let rendered = match args.format {
-        _ if report.findings.is_empty() => Ok(()),
-        Format::Json => report.prerender_json(),
-        Format::Human => report.prerender_human(human),
-        Format::Sarif | Format::Github => Ok(()),
+    let rendered = match report.findings.is_empty() {
+        true => Ok(()),
+        false => report.prerender(args.format, human),
     };
     if let Err(e) = rendered {
         return Checked {

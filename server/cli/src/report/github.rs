@@ -2,7 +2,7 @@
 //! finding, which GitHub shows as annotations on the pull request's changed lines), and the
 //! Markdown job summary appended to `$GITHUB_STEP_SUMMARY` (or `--summary FILE`).
 
-use super::{Report, CATALOGUE_PATH, INFORMATION_URI, TOOL_NAME};
+use super::{FileReport, Report, CATALOGUE_PATH, INFORMATION_URI, TOOL_NAME};
 use crate::Format;
 use marginalia_core::findings::lookup;
 use marginalia_core::findings::Severity;
@@ -25,8 +25,10 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    for (file, f) in report.findings() {
+/// A file's findings as workflow commands, a line each.
+pub(super) fn render_file(file: &FileReport) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for f in &file.findings {
         let command = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -45,7 +47,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             escape_data(&f.message)
         )?;
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Where the job summary goes: `--summary FILE`; else, with `--format github`, the file

@@ -774,7 +774,11 @@ mod tests {
                     .map(|f| {
                         let mut r = full(f);
                         if f.2 {
-                            r.prerender_json().unwrap();
+                            r.prerender(
+                                crate::Format::Json,
+                                &super::super::HumanOptions { color: false },
+                            )
+                            .unwrap();
                         }
                         r
                     })

@@ -27,11 +27,9 @@ pub struct FileReport {
     /// paragraph is one long line, so the next column is counted on from it rather than from
     /// the line's start.
     last: std::cell::Cell<(usize, usize, usize)>,
-    /// The findings already rendered as the JSON format's list items (see
-    /// [`FileReport::prerender_json`]).
-    json: Option<Vec<u8>>,
-    /// The same for the human format (see [`FileReport::prerender_human`]).
-    human: Option<Vec<u8>>,
+    /// The findings already rendered in the run's format, as [`Stream::file`] writes them
+    /// (see [`FileReport::prerender`]).
+    rendered: Option<Vec<u8>>,
 }
 
 impl FileReport {
@@ -43,23 +41,15 @@ impl FileReport {
             findings,
             lines,
             last: std::cell::Cell::new((0, 1, 1)),
-            json: None,
-            human: None,
+            rendered: None,
         }
     }
 
-    /// Renders the findings in the JSON format now and drops the text and the findings'
-    /// details: a run printing JSON does it on the worker that analysed the file, so neither
-    /// waits in memory for the end.
-    pub fn prerender_json(&mut self) -> std::io::Result<()> {
-        self.json = Some(json::render_file(self)?);
-        self.drop_details();
-        Ok(())
-    }
-
-    /// [`FileReport::prerender_json`] for the human format.
-    pub fn prerender_human(&mut self, opts: &HumanOptions) -> std::io::Result<()> {
-        self.human = Some(human::render_file(self, opts)?);
+    /// Renders the findings in `format` now and drops the text and the findings' details: a
+    /// run does it on the worker that analysed the file, so neither waits in memory for the
+    /// end. The file must then be written in that format.
+    pub fn prerender(&mut self, format: Format, opts: &HumanOptions) -> std::io::Result<()> {
+        self.rendered = Some(render_file(self, format, opts)?);
         self.drop_details();
         Ok(())
     }
@@ -210,18 +200,13 @@ pub struct Report {
 
 impl Report {
     /// The findings per severity.
+    #[cfg(test)]
     pub fn tally(&self) -> Tally {
         let mut t = Tally::default();
         for f in &self.files {
             t.add(&f.findings);
         }
         t
-    }
-
-    pub fn findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
-        self.files
-            .iter()
-            .flat_map(|f| f.findings.iter().map(move |x| (f, x)))
     }
 }
 
@@ -270,10 +255,21 @@ pub struct HumanOptions {
     pub color: bool,
 }
 
-/// A report in the JSON or human format written file by file as the files come (in the
-/// report's order: by path), so that a run over 10,000 articles never holds their rendered
-/// findings: both formats put everything that needs the whole run (the counts, the files
-/// fixed) after the findings.
+/// A file's findings in `format`, as [`Stream::file`] writes them.
+fn render_file(file: &FileReport, format: Format, opts: &HumanOptions) -> std::io::Result<Vec<u8>> {
+    match format {
+        Format::Json => json::render_file(file),
+        Format::Human => human::render_file(file, opts),
+        Format::Sarif => sarif::render_file(file),
+        Format::Github => github::render_file(file),
+    }
+}
+
+/// A report written file by file as the files come (in the report's order: by path), so
+/// that a run over 10,000 articles never holds their rendered findings: every format puts
+/// what needs the whole run (the JSON counts and files fixed, the human totals) after the
+/// findings, and what comes before them (the JSON fields, SARIF's rules) depends on no
+/// finding.
 pub struct Stream<'w> {
     format: Format,
     color: bool,
@@ -284,15 +280,17 @@ pub struct Stream<'w> {
 }
 
 impl<'w> Stream<'w> {
-    /// Starts a report (the JSON document's opening fields). `format` is JSON or human; the
-    /// other formats need the whole run and go through [`render`].
+    /// Starts a report (the JSON document's opening fields, the SARIF document's up to its
+    /// results).
     pub fn start(
         format: Format,
         human: &HumanOptions,
         out: &'w mut (dyn Write + Send),
     ) -> std::io::Result<Stream<'w>> {
-        if format == Format::Json {
-            out.write_all(json::opening().as_bytes())?;
+        match format {
+            Format::Json => out.write_all(json::opening().as_bytes())?,
+            Format::Sarif => out.write_all(sarif::opening()?.as_bytes())?,
+            Format::Human | Format::Github => {}
         }
         Ok(Stream {
             format,
@@ -310,18 +308,15 @@ impl<'w> Stream<'w> {
         }
         self.tally.add(&file.findings);
         let fresh;
-        let chunk = match (self.format, &file.json, &file.human) {
-            (Format::Json, Some(chunk), _) | (Format::Human, _, Some(chunk)) => chunk,
-            (Format::Json, ..) => {
-                fresh = json::render_file(file)?;
-                &fresh
-            }
-            _ => {
-                fresh = human::render_file(file, &HumanOptions { color: self.color })?;
+        let chunk = match &file.rendered {
+            Some(chunk) => chunk,
+            None => {
+                let opts = HumanOptions { color: self.color };
+                fresh = render_file(file, self.format, &opts)?;
                 &fresh
             }
         };
-        if self.format == Format::Json {
+        if matches!(self.format, Format::Json | Format::Sarif) {
             self.out
                 .write_all(if self.wrote_any { b",\n" } else { b"[\n" })?;
         }
@@ -338,7 +333,17 @@ impl<'w> Stream<'w> {
                 let closing = json::closing(files_checked, &self.tally, fixed)?;
                 self.out.write_all(closing.as_bytes())?;
             }
-            _ => human::closing(
+            Format::Sarif => {
+                let close = if self.wrote_any {
+                    sarif::RESULTS_CLOSE
+                } else {
+                    b"[]"
+                };
+                self.out.write_all(close)?;
+                self.out.write_all(sarif::closing()?.as_bytes())?;
+            }
+            Format::Github => {}
+            Format::Human => human::closing(
                 self.out,
                 &HumanOptions { color: self.color },
                 files_checked,
@@ -350,24 +355,19 @@ impl<'w> Stream<'w> {
     }
 }
 
-/// Writes the report in a format.
+/// Writes a whole report in a format, as a run writes it file by file.
+#[cfg(test)]
 pub fn render(
     report: &Report,
     format: Format,
     human: &HumanOptions,
     out: &mut (dyn Write + Send),
 ) -> std::io::Result<()> {
-    match format {
-        Format::Human | Format::Json => {
-            let mut stream = Stream::start(format, human, out)?;
-            for file in &report.files {
-                stream.file(file)?;
-            }
-            stream.finish(report.files_checked, &report.fixed).map(drop)
-        }
-        Format::Sarif => sarif::render(report, out),
-        Format::Github => github::render(report, out),
+    let mut stream = Stream::start(format, human, out)?;
+    for file in &report.files {
+        stream.file(file)?;
     }
+    stream.finish(report.files_checked, &report.fixed).map(drop)
 }
 
 pub const TOOL_NAME: &str = "marginalia";

@@ -1,10 +1,9 @@
 //! SARIF 2.1.0 (what GitHub code scanning loads): one run, the catalogue as rules, a result
 //! per finding with its region in UTF-16 columns, and the fixes as byte-offset replacements.
 
-use super::{FileReport, Report, CATALOGUE_PATH, INFORMATION_URI, TOOL_NAME, TOOL_VERSION};
+use super::{FileReport, CATALOGUE_PATH, INFORMATION_URI, TOOL_NAME, TOOL_VERSION};
 use marginalia_core::findings::{catalogue, Finding, Severity, Span};
 use serde_json::{json, Value};
-use std::io::Write;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
@@ -128,9 +127,9 @@ fn first_paragraph(explanation: &str) -> &str {
         .trim()
 }
 
-pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let rules_list = catalogue();
-    let rules: Vec<Value> = rules_list
+/// The rules: the catalogue of codes.
+fn rules() -> Vec<Value> {
+    catalogue()
         .iter()
         .map(|c| {
             json!({
@@ -144,11 +143,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 "properties": { "tags": ["marginalia"] },
             })
         })
-        .collect();
-    let results: Vec<Value> = report
-        .findings()
-        .map(|(file, f)| result(file, f, rules_list.iter().position(|c| c.code == f.code)))
-        .collect();
+        .collect()
+}
+
+/// The `"results"` field as the pretty printer writes it for an empty list.
+const NO_RESULTS: &str = "\"results\": []";
+
+/// The SARIF document around `results` (keys in any order: serde_json sorts them).
+fn document(results: Value) -> Value {
     let cwd = std::env::current_dir().ok().map(|d| {
         let s = marginalia_workspace::files::slash_path(&d);
         let s = if s.ends_with('/') { s } else { format!("{s}/") };
@@ -161,7 +163,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 "version": TOOL_VERSION,
                 "semanticVersion": TOOL_VERSION,
                 "informationUri": INFORMATION_URI,
-                "rules": rules,
+                "rules": rules(),
             }
         },
         "columnKind": "utf16CodeUnits",
@@ -170,18 +172,142 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     if let Some(cwd) = cwd {
         run["originalUriBaseIds"] = json!({ SRCROOT: { "uri": cwd } });
     }
-    let doc = json!({
+    json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [run],
-    });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    })
 }
+
+/// The document with no results, as serde_json pretty-prints it, split around the empty
+/// results list: the bytes before `"results": ` and those after `[]`. Nothing in it depends
+/// on the findings, so the results can be written between the two halves as the files come
+/// (see [`super::Stream`]).
+fn halves() -> std::io::Result<(String, String)> {
+    let shell = serde_json::to_string_pretty(&document(json!([])))?;
+    let at = shell.find(NO_RESULTS).unwrap_or(shell.len());
+    let before = shell.get(..at).unwrap_or("");
+    let after = shell.get(at + NO_RESULTS.len()..).unwrap_or("");
+    Ok((format!("{before}\"results\": "), format!("{after}\n")))
+}
+
+/// The document up to its results list.
+pub(super) fn opening() -> std::io::Result<String> {
+    Ok(halves()?.0)
+}
+
+/// The document after its results list: the tool and its rules.
+pub(super) fn closing() -> std::io::Result<String> {
+    Ok(halves()?.1)
+}
+
+/// The indentation of a result: the fifth level (document, runs, run, results, result).
+const RESULT_INDENT: &[u8] = b"        ";
+
+/// A file's findings as items of the run's `"results"` list, indented and separated as
+/// serde_json's pretty printer writes them there. Each result is pretty-printed on its own
+/// and indented: serde_json escapes every line break inside a string, so each one in its
+/// output starts a new line of the document.
+pub(super) fn render_file(file: &FileReport) -> std::io::Result<Vec<u8>> {
+    let codes = catalogue();
+    let mut out = Vec::new();
+    let mut one = Vec::new();
+    for f in &file.findings {
+        if !out.is_empty() {
+            out.extend_from_slice(b",\n");
+        }
+        out.extend_from_slice(RESULT_INDENT);
+        one.clear();
+        let rule_index = codes.iter().position(|c| c.code == f.code);
+        serde_json::to_writer_pretty(&mut one, &result(file, f, rule_index))?;
+        for (k, line) in one.split(|&b| b == b'\n').enumerate() {
+            if k > 0 {
+                out.push(b'\n');
+                out.extend_from_slice(RESULT_INDENT);
+            }
+            out.extend_from_slice(line);
+        }
+    }
+    Ok(out)
+}
+
+/// What ends a non-empty results list (its bracket at the fourth level).
+pub(super) const RESULTS_CLOSE: &[u8] = b"\n      ]";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{render, HumanOptions, Report};
+    use crate::Format;
+
+    /// The example articles' reports (real findings: fixes, related places, CJK text), the
+    /// first under a path that needs escaping.
+    fn example_reports() -> Vec<FileReport> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/articles");
+        let config = marginalia_core::config::Config::default();
+        let ctx = marginalia_core::analysis::Context {
+            gazetteer: marginalia_core::gazetteer::Gazetteer::embedded(),
+            config: &config,
+            dct: None,
+            today: None,
+        };
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md" || e == "txt"))
+            .collect();
+        paths.sort();
+        let mut reports = Vec::new();
+        for (k, path) in paths.iter().enumerate() {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue; // the legacy-encoding example is no UTF-8
+            };
+            let findings = marginalia_core::analysis::analyse(&text, &ctx).findings;
+            let shown = match k {
+                0 => "新聞/a \"b\" 😀.md".to_string(),
+                _ => format!("articles/{}", path.file_name().unwrap().to_string_lossy()),
+            };
+            reports.push(FileReport::new(shown, text, findings));
+        }
+        assert!(reports.iter().filter(|r| !r.findings.is_empty()).count() >= 8);
+        reports
+    }
+
+    /// The document written file by file (some files rendered on a worker, some by the
+    /// stream) has the bytes serde_json prints for the whole document built at once: with no
+    /// result, one file's, and every example article's.
+    #[test]
+    fn streamed_sarif_is_what_serde_json_prints_whole() {
+        let all = example_reports().len();
+        for n in [0, 1, all] {
+            let mut files: Vec<FileReport> = example_reports().into_iter().take(n).collect();
+            let codes = &catalogue();
+            let results: Vec<Value> = files
+                .iter()
+                .flat_map(|file| {
+                    file.findings
+                        .iter()
+                        .map(move |f| result(file, f, codes.iter().position(|c| c.code == f.code)))
+                })
+                .collect();
+            let expected =
+                serde_json::to_string_pretty(&document(Value::Array(results))).unwrap() + "\n";
+            let opts = HumanOptions { color: false };
+            for (k, file) in files.iter_mut().enumerate() {
+                if k % 2 == 0 && !file.findings.is_empty() {
+                    file.prerender(Format::Sarif, &opts).unwrap();
+                }
+            }
+            let report = Report {
+                files,
+                files_checked: n,
+                fixed: vec![],
+            };
+            let mut ours = Vec::new();
+            render(&report, Format::Sarif, &opts, &mut ours).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), expected, "{n} files");
+        }
+    }
 
     #[test]
     fn uris_are_relative_with_forward_slashes_and_escaped() {
