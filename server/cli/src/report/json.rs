@@ -261,7 +261,12 @@ fn place_fields(out: &mut Vec<u8>, depth: usize, p: &Place) {
 
 /// A list at `depth` (the depth of the key holding it): `[]` when empty, else one item a
 /// line one level deeper.
-fn list<T>(out: &mut Vec<u8>, depth: usize, items: &[T], mut item: impl FnMut(&mut Vec<u8>, &T)) {
+pub(super) fn list<T>(
+    out: &mut Vec<u8>,
+    depth: usize,
+    items: &[T],
+    mut item: impl FnMut(&mut Vec<u8>, &T),
+) {
     if items.is_empty() {
         out.extend_from_slice(b"[]");
         return;
@@ -275,7 +280,7 @@ fn list<T>(out: &mut Vec<u8>, depth: usize, items: &[T], mut item: impl FnMut(&m
 }
 
 /// A key of an object whose members sit at `depth`.
-fn key(out: &mut Vec<u8>, depth: usize, first: bool, name: &str) {
+pub(super) fn key(out: &mut Vec<u8>, depth: usize, first: bool, name: &str) {
     new_line(out, depth, first);
     out.push(b'"');
     out.extend_from_slice(name.as_bytes());
@@ -283,7 +288,7 @@ fn key(out: &mut Vec<u8>, depth: usize, first: bool, name: &str) {
 }
 
 /// Ends a non-empty object or list opened at `depth`.
-fn close(out: &mut Vec<u8>, depth: usize, bracket: u8) {
+pub(super) fn close(out: &mut Vec<u8>, depth: usize, bracket: u8) {
     new_line(out, depth, true);
     out.push(bracket);
 }
@@ -307,14 +312,14 @@ fn indent(out: &mut Vec<u8>, depth: usize) {
     }
 }
 
-fn number(out: &mut Vec<u8>, n: usize) {
+pub(super) fn number(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// A JSON string with serde_json's escapes: `\"`, `\\`, the short forms of backspace, tab,
 /// line feed, form feed and carriage return, `\u00XX` (lower-case hex) for the other control
 /// characters, everything else as it is.
-fn string(out: &mut Vec<u8>, s: &str) {
+pub(super) fn string(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     out.reserve(b.len() + 2);
     out.push(b'"');

@@ -1,6 +1,7 @@
 //! SARIF 2.1.0 (what GitHub code scanning loads): one run, the catalogue as rules, a result
 //! per finding with its region in UTF-16 columns, and the fixes as byte-offset replacements.
 
+use super::json::{close, key, list, number, string};
 use super::{FileReport, CATALOGUE_PATH, INFORMATION_URI, TOOL_NAME, TOOL_VERSION};
 use marginalia_core::findings::{catalogue, Finding, Severity, Span};
 use serde_json::{json, Value};
@@ -43,6 +44,7 @@ pub fn uri(path: &str) -> String {
     }
 }
 
+#[cfg(test)]
 fn artifact(file: &FileReport) -> Value {
     if file.path.starts_with('/') {
         json!({ "uri": uri(&file.path) })
@@ -51,6 +53,7 @@ fn artifact(file: &FileReport) -> Value {
     }
 }
 
+#[cfg(test)]
 fn region(file: &FileReport, span: Span) -> Value {
     let (s, e) = file.range(span);
     json!({
@@ -63,6 +66,9 @@ fn region(file: &FileReport, span: Span) -> Value {
     })
 }
 
+/// A result as a JSON value: what [`result_into`] writes, built through serde (the tests'
+/// reference).
+#[cfg(test)]
 fn result(file: &FileReport, f: &Finding, rule_index: Option<usize>) -> Value {
     let mut r = json!({
         "ruleId": f.code,
@@ -201,34 +207,160 @@ pub(super) fn closing() -> std::io::Result<String> {
     Ok(halves()?.1)
 }
 
-/// The indentation of a result: the fifth level (document, runs, run, results, result).
+/// The depth of a result object: the fifth level (document, runs, run, results, result).
+const RESULT_DEPTH: usize = 4;
 const RESULT_INDENT: &[u8] = b"        ";
 
 /// A file's findings as items of the run's `"results"` list, indented and separated as
-/// serde_json's pretty printer writes them there. Each result is pretty-printed on its own
-/// and indented: serde_json escapes every line break inside a string, so each one in its
-/// output starts a new line of the document.
+/// serde_json's pretty printer writes them there (keys in byte order, two spaces a level;
+/// the tests compare the two). Written by hand: through `serde_json::Value` it cost more
+/// than the analysis.
 pub(super) fn render_file(file: &FileReport) -> std::io::Result<Vec<u8>> {
     let codes = catalogue();
+    let here = Here {
+        file,
+        uri: uri(&file.path),
+        absolute: file.path.starts_with('/'),
+    };
     let mut out = Vec::new();
-    let mut one = Vec::new();
     for f in &file.findings {
         if !out.is_empty() {
             out.extend_from_slice(b",\n");
         }
         out.extend_from_slice(RESULT_INDENT);
-        one.clear();
         let rule_index = codes.iter().position(|c| c.code == f.code);
-        serde_json::to_writer_pretty(&mut one, &result(file, f, rule_index))?;
-        for (k, line) in one.split(|&b| b == b'\n').enumerate() {
-            if k > 0 {
-                out.push(b'\n');
-                out.extend_from_slice(RESULT_INDENT);
-            }
-            out.extend_from_slice(line);
-        }
+        result_into(&mut out, &here, f, rule_index);
     }
     Ok(out)
+}
+
+/// The file the results are about, and its URI (computed once per file).
+struct Here<'a> {
+    file: &'a FileReport,
+    uri: String,
+    absolute: bool,
+}
+
+/// One result (see [`render_file`]). Each helper writes the value of a key whose object
+/// members sit at `d`, the depth of that key plus one; lists take the key's own depth.
+fn result_into(out: &mut Vec<u8>, here: &Here, f: &Finding, rule_index: Option<usize>) {
+    let d = RESULT_DEPTH + 1;
+    out.push(b'{');
+    let fixes = !f.fixes.is_empty();
+    if fixes {
+        key(out, d, true, "fixes");
+        list(out, d, &f.fixes, |out, fix| {
+            let d = d + 2;
+            out.push(b'{');
+            key(out, d, true, "artifactChanges");
+            list(out, d, &[()], |out, ()| {
+                let d = d + 2;
+                out.push(b'{');
+                key(out, d, true, "artifactLocation");
+                artifact_into(out, d + 1, here);
+                key(out, d, false, "replacements");
+                list(out, d, &fix.edits, |out, e| {
+                    let d = d + 2;
+                    out.push(b'{');
+                    key(out, d, true, "deletedRegion");
+                    out.push(b'{');
+                    key(out, d + 1, true, "byteLength");
+                    number(out, e.span.len());
+                    key(out, d + 1, false, "byteOffset");
+                    number(out, e.span.start);
+                    close(out, d, b'}');
+                    key(out, d, false, "insertedContent");
+                    text_into(out, d + 1, &e.new_text);
+                    close(out, d - 1, b'}');
+                });
+                close(out, d - 1, b'}');
+            });
+            key(out, d, false, "description");
+            text_into(out, d + 1, &fix.title);
+            close(out, d - 1, b'}');
+        });
+    }
+    key(out, d, !fixes, "level");
+    string(out, level(f.severity));
+    key(out, d, false, "locations");
+    list(out, d, &[()], |out, ()| {
+        let d = d + 2;
+        out.push(b'{');
+        key(out, d, true, "physicalLocation");
+        physical_into(out, d + 1, here, f.span);
+        close(out, d - 1, b'}');
+    });
+    key(out, d, false, "message");
+    text_into(out, d + 1, &f.message);
+    if !f.related.is_empty() {
+        key(out, d, false, "relatedLocations");
+        let mut id = 0;
+        list(out, d, &f.related, |out, rel| {
+            let d = d + 2;
+            id += 1;
+            out.push(b'{');
+            key(out, d, true, "id");
+            number(out, id);
+            key(out, d, false, "message");
+            text_into(out, d + 1, &rel.message);
+            key(out, d, false, "physicalLocation");
+            physical_into(out, d + 1, here, rel.span);
+            close(out, d - 1, b'}');
+        });
+    }
+    key(out, d, false, "ruleId");
+    string(out, f.code);
+    if let Some(i) = rule_index {
+        key(out, d, false, "ruleIndex");
+        number(out, i);
+    }
+    close(out, d - 1, b'}');
+}
+
+/// `{"text": …}` with its member at `d`.
+fn text_into(out: &mut Vec<u8>, d: usize, text: &str) {
+    out.push(b'{');
+    key(out, d, true, "text");
+    string(out, text);
+    close(out, d - 1, b'}');
+}
+
+/// The file's `artifactLocation`, members at `d`.
+fn artifact_into(out: &mut Vec<u8>, d: usize, here: &Here) {
+    out.push(b'{');
+    key(out, d, true, "uri");
+    string(out, &here.uri);
+    if !here.absolute {
+        key(out, d, false, "uriBaseId");
+        string(out, SRCROOT);
+    }
+    close(out, d - 1, b'}');
+}
+
+/// A `physicalLocation`: the file and the span's region, members at `d`.
+fn physical_into(out: &mut Vec<u8>, d: usize, here: &Here, span: Span) {
+    let (s, e) = here.file.range(span);
+    out.push(b'{');
+    key(out, d, true, "artifactLocation");
+    artifact_into(out, d + 1, here);
+    key(out, d, false, "region");
+    out.push(b'{');
+    for (k, (name, value)) in [
+        ("byteLength", span.len()),
+        ("byteOffset", span.start),
+        ("endColumn", e.column),
+        ("endLine", e.line),
+        ("startColumn", s.column),
+        ("startLine", s.line),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        key(out, d + 1, k == 0, name);
+        number(out, value);
+    }
+    close(out, d, b'}');
+    close(out, d - 1, b'}');
 }
 
 /// What ends a non-empty results list (its bracket at the fourth level).
@@ -241,7 +373,7 @@ mod tests {
     use crate::Format;
 
     /// The example articles' reports (real findings: fixes, related places, CJK text), the
-    /// first under a path that needs escaping.
+    /// first under a path that needs escaping, the second under an absolute path.
     fn example_reports() -> Vec<FileReport> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/articles");
         let config = marginalia_core::config::Config::default();
@@ -265,6 +397,7 @@ mod tests {
             let findings = marginalia_core::analysis::analyse(&text, &ctx).findings;
             let shown = match k {
                 0 => "新聞/a \"b\" 😀.md".to_string(),
+                1 => "/srv/corpus/文 1.md".to_string(),
                 _ => format!("articles/{}", path.file_name().unwrap().to_string_lossy()),
             };
             reports.push(FileReport::new(shown, text, findings));
