@@ -323,6 +323,7 @@ fn cli(articles: usize, ror: bool) {
     println!("| corpus | articles | MB | gazetteer | wall s | MB/s | articles/s |");
     println!("|---|---|---|---|---|---|---|");
     let buckets = [articles / 10, articles / 4, articles / 2, articles];
+    let mut formats = None;
     for (name, density) in [("dense", Density::Dense), ("seed density", Density::Seeds)] {
         let dir = tempfile::tempdir().unwrap();
         let parts = write_corpus(dir.path(), articles, &buckets, density);
@@ -342,6 +343,9 @@ fn cli(articles: usize, ror: bool) {
                 ror_path.as_ref(),
             );
         }
+        if density == Density::Seeds {
+            formats = Some((dir, folders, name, n, bytes));
+        }
     }
     if let Some((dir, n, bytes)) = seed_copies(articles) {
         let folders = ["articles".to_string()];
@@ -355,7 +359,11 @@ fn cli(articles: usize, ror: bool) {
             ror_path.as_ref(),
         );
     }
-    println!();
+    if let Some((dir, folders, name, n, bytes)) = formats {
+        format_rows(&bin, dir.path(), &folders, name, n, bytes);
+    } else {
+        println!();
+    }
 }
 
 /// The rows of one corpus: the embedded gazetteer, and with the ROR subset when given.
@@ -373,26 +381,7 @@ fn cli_rows(
         variants.push(("+ ROR subset", Some(p)));
     }
     for (name, ror) in variants {
-        let run = || {
-            let mut cmd = std::process::Command::new(bin);
-            cmd.current_dir(dir)
-                .args(["check", "--format", "json", "--deny", "never"]);
-            if let Some(p) = ror {
-                cmd.arg("--ror").arg(p);
-            }
-            cmd.args(folders);
-            let t = Instant::now();
-            let out = cmd.output().unwrap();
-            let d = t.elapsed();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            d
-        };
-        run();
-        let d = median((0..3).map(|_| run()).collect());
+        let (d, _) = time_check(bin, dir, folders, "json", ror);
         println!(
             "| {corpus} | {n} | {:.1} | {name} | {:.2} | {:.1} | {:.0} |",
             bytes as f64 / (1 << 20) as f64,
@@ -401,6 +390,54 @@ fn cli_rows(
             n as f64 / d.as_secs_f64()
         );
     }
+}
+
+/// `marginalia check --format FORMAT --deny never [--ror P] FOLDERS` in `dir`: the median
+/// wall time of 3 runs after a warm-up, and the size of its output.
+fn time_check(
+    bin: &Path,
+    dir: &Path,
+    folders: &[String],
+    format: &str,
+    ror: Option<&PathBuf>,
+) -> (Duration, usize) {
+    let run = || {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.current_dir(dir)
+            .args(["check", "--format", format, "--deny", "never"]);
+        if let Some(p) = ror {
+            cmd.arg("--ror").arg(p);
+        }
+        cmd.args(folders);
+        let t = Instant::now();
+        let out = cmd.output().unwrap();
+        let d = t.elapsed();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (d, out.stdout.len())
+    };
+    let (_, size) = run();
+    (median((0..3).map(|_| run().0).collect()), size)
+}
+
+/// The same run in each output format (embedded gazetteer).
+fn format_rows(bin: &Path, dir: &Path, folders: &[String], corpus: &str, n: usize, bytes: usize) {
+    println!("\n`marginalia check --format F --deny never` over the {n} {corpus} articles ({:.1} MB), embedded gazetteer, median of 3 runs after one warm-up:\n", bytes as f64 / (1 << 20) as f64);
+    println!("| format | output MB | wall s | MB/s |");
+    println!("|---|---|---|---|");
+    for format in ["human", "json", "sarif", "github"] {
+        let (d, size) = time_check(bin, dir, folders, format, None);
+        println!(
+            "| {format} | {:.1} | {:.2} | {:.1} |",
+            size as f64 / (1 << 20) as f64,
+            d.as_secs_f64(),
+            mb_per_s(bytes, d)
+        );
+    }
+    println!();
 }
 
 /// `n` articles copied from the seed articles in `../shared/seeds` (in turn) into a temporary
