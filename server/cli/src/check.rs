@@ -131,7 +131,7 @@ fn write_failed(e: std::io::Error) -> Outcome {
 /// already waiting. So the first results are written while the later ones are computed,
 /// and only the few finished out of turn wait in memory. Once `sink` returns `false`, no
 /// item is started any more.
-fn in_order<I: Sync, T: Send>(
+pub(crate) fn in_order<I: Sync, T: Send>(
     items: &[I],
     work: impl Fn(&I) -> T + Sync,
     sink: impl FnMut(T) -> bool + Send,

@@ -120,94 +120,157 @@ pub fn date_json(path: &str, text: &str, m: &DateMention) -> Ordered {
     ])
 }
 
+/// A file as the prepass found it: what the analysis needs, or why it cannot run.
+enum Item {
+    File {
+        path: std::path::PathBuf,
+        shown: String,
+        corpus: std::sync::Arc<setup::Corpus>,
+    },
+    Missing(String),
+    /// The file's configuration or gazetteer cannot be loaded: the run stops there.
+    NoCorpus(String),
+}
+
+/// What a file gave: its lines, or an error to say.
+enum Done {
+    Lines(Vec<u8>),
+    Error(String),
+    Stop(String),
+}
+
 pub fn run(args: EntitiesArgs) -> Outcome {
     let configs = ConfigCache::new();
     let mut corpora = Corpora::default();
     let today = setup::today(&args.analysis);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut outcome = Outcome::Clean;
+    // Configurations and gazetteers first (one per corpus, shared), in order.
+    let mut items = Vec::new();
     for path in &args.files {
         let shown = setup::display_path(path);
         if !path.is_file() {
-            error(format!("{shown}: no such file"));
-            outcome = Outcome::Failed;
+            items.push(Item::Missing(shown));
             continue;
         }
-        let corpus = match configs
+        match configs
             .for_path(path)
             .map_err(|e| e.to_string())
             .and_then(|loaded| corpora.get(&loaded, args.analysis.ror.as_deref()))
         {
-            Ok(c) => c,
+            Ok(corpus) => items.push(Item::File {
+                path: path.clone(),
+                shown,
+                corpus,
+            }),
             Err(e) => {
-                error(e);
-                return Outcome::Failed;
-            }
-        };
-        let text = match read_article(path, corpus.loaded.config.limits.max_file_size) {
-            Ok(t) => t,
-            Err(p) => {
-                error(format!("{shown}: {}", p.finding.message));
-                outcome = Outcome::Failed;
-                continue;
-            }
-        };
-        let analysis = analyse(&text, &corpus.context(&args.analysis, today));
-        let mut lines: Vec<(usize, usize, Ordered)> = analysis
-            .institutions
-            .iter()
-            .map(|m| {
-                (
-                    m.span.start,
-                    m.span.end,
-                    institution_json(&shown, &text, m, &corpus.gazetteer),
-                )
-            })
-            .chain(
-                analysis
-                    .dates
-                    .iter()
-                    .map(|m| (m.span.start, m.span.end, date_json(&shown, &text, m))),
-            )
-            .collect();
-        lines.sort_by_key(|(s, e, _)| (*s, *e));
-        let doc = (args.format == EntitiesFormat::Text).then(|| Document::new(&text));
-        for (start, _, v) in lines {
-            let written = match &doc {
-                None => serde_json::to_writer(&mut out, &v)
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| writeln!(out)),
-                Some(doc) => {
-                    let at = doc.line_col(start);
-                    let what = match v.str("kind") {
-                        Some("date") => v.str("value").unwrap_or("?").to_string(),
-                        _ => v
-                            .str("key")
-                            .map(str::to_string)
-                            .or_else(|| v.get("candidates").map(|c| format!("one of {c}")))
-                            .unwrap_or_else(|| "(unknown)".into()),
-                    };
-                    writeln!(
-                        out,
-                        "{shown}:{}:{}\t{}\t{}\t{what}",
-                        at.line,
-                        at.column,
-                        v.str("kind").unwrap_or(""),
-                        v.str("text").unwrap_or("")
-                    )
-                }
-            };
-            if let Err(e) = written {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    error(e);
-                }
-                return Outcome::Failed;
+                items.push(Item::NoCorpus(e));
+                break;
             }
         }
     }
+    // The files on every core, their lines written in the order of the command line.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+    let mut outcome = Outcome::Clean;
+    crate::check::in_order(
+        &items,
+        |item| match item {
+            Item::Missing(shown) => Done::Error(format!("{shown}: no such file")),
+            Item::NoCorpus(e) => Done::Stop(e.clone()),
+            Item::File {
+                path,
+                shown,
+                corpus,
+            } => lines(path, shown, corpus, &args, today),
+        },
+        |done| match done {
+            Done::Lines(bytes) => match out.write_all(&bytes) {
+                Ok(()) => true,
+                Err(e) => {
+                    if e.kind() != std::io::ErrorKind::BrokenPipe {
+                        error(e);
+                    }
+                    outcome = Outcome::Failed;
+                    false
+                }
+            },
+            Done::Error(e) => {
+                error(e);
+                outcome = Outcome::Failed;
+                true
+            }
+            Done::Stop(e) => {
+                error(e);
+                outcome = Outcome::Failed;
+                false
+            }
+        },
+    );
     if out.flush().is_err() {
         return Outcome::Failed;
     }
     outcome
+}
+
+/// One file's mentions, a line each, in text order.
+fn lines(
+    path: &std::path::Path,
+    shown: &str,
+    corpus: &setup::Corpus,
+    args: &EntitiesArgs,
+    today: marginalia_core::calendar::Date,
+) -> Done {
+    let text = match read_article(path, corpus.loaded.config.limits.max_file_size) {
+        Ok(t) => t,
+        Err(p) => return Done::Error(format!("{shown}: {}", p.finding.message)),
+    };
+    let analysis = analyse(&text, &corpus.context(&args.analysis, today));
+    let mut lines: Vec<(usize, usize, Ordered)> = analysis
+        .institutions
+        .iter()
+        .map(|m| {
+            (
+                m.span.start,
+                m.span.end,
+                institution_json(shown, &text, m, &corpus.gazetteer),
+            )
+        })
+        .chain(
+            analysis
+                .dates
+                .iter()
+                .map(|m| (m.span.start, m.span.end, date_json(shown, &text, m))),
+        )
+        .collect();
+    lines.sort_by_key(|(s, e, _)| (*s, *e));
+    let doc = (args.format == EntitiesFormat::Text).then(|| Document::new(&text));
+    let mut out = Vec::new();
+    for (start, _, v) in lines {
+        let written = match &doc {
+            None => serde_json::to_writer(&mut out, &v)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(out)),
+            Some(doc) => {
+                let at = doc.line_col(start);
+                let what = match v.str("kind") {
+                    Some("date") => v.str("value").unwrap_or("?").to_string(),
+                    _ => v
+                        .str("key")
+                        .map(str::to_string)
+                        .or_else(|| v.get("candidates").map(|c| format!("one of {c}")))
+                        .unwrap_or_else(|| "(unknown)".into()),
+                };
+                writeln!(
+                    out,
+                    "{shown}:{}:{}\t{}\t{}\t{what}",
+                    at.line,
+                    at.column,
+                    v.str("kind").unwrap_or(""),
+                    v.str("text").unwrap_or("")
+                )
+            }
+        };
+        if let Err(e) = written {
+            return Done::Stop(format!("{shown}: {e}"));
+        }
+    }
+    Done::Lines(out)
 }
