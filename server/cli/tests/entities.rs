@@ -96,3 +96,53 @@ fn entities_reports_unreadable_files_and_goes_on() {
         2
     );
 }
+
+#[test]
+fn entities_of_many_files_come_in_the_order_they_were_given() {
+    // Files are analysed on every core; their lines still come file by file, as listed.
+    let names: Vec<String> = (0..40)
+        .map(|i| format!("n{:02}.md", (i * 7) % 40))
+        .collect();
+    let texts: Vec<String> = (0..40)
+        .map(|i| format!("On October {}th, 2019, KUST and CNRS met.\n", i % 28 + 1))
+        .collect();
+    let files: Vec<(&str, &[u8])> = names
+        .iter()
+        .zip(&texts)
+        .map(|(n, t)| (n.as_str(), t.as_bytes()))
+        .collect();
+    let dir = corpus(&files);
+    let mut args = vec!["entities"];
+    args.extend(names.iter().map(String::as_str));
+    let o = run_in(dir.path(), &args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut seen: Vec<String> = Vec::new();
+    for line in stdout(&o).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let path = v["path"].as_str().unwrap().to_string();
+        if seen.last() != Some(&path) {
+            assert!(!seen.contains(&path), "{path} came twice");
+            seen.push(path);
+        }
+    }
+    assert_eq!(seen, names);
+}
+
+#[test]
+fn entities_stop_at_a_file_whose_configuration_is_broken() {
+    // The files before it are written; the one after it is not read.
+    let met = "On October 15th, 2019, KUST and CNRS met.\n".as_bytes();
+    let dir = corpus(&[
+        ("a.md", met),
+        ("bad/marginalia.toml", b"this is = = not toml\n"),
+        ("bad/b.md", met),
+        ("c.md", met),
+    ]);
+    let o = run_in(dir.path(), &["entities", "a.md", "bad/b.md", "c.md"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("marginalia.toml:1"), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.is_empty());
+    // Only a.md's lines (`check_lines` checks every line's path).
+    check_lines(dir.path(), "a.md", &out);
+}
