@@ -370,6 +370,43 @@ pub fn render(
     stream.finish(report.files_checked, &report.fixed).map(drop)
 }
 
+/// The example articles of `fixtures/articles` that are UTF-8 and have findings, with their
+/// findings (embedded gazetteer, default configuration), sorted by path: real reports for the
+/// formats' tests.
+#[cfg(test)]
+pub fn example_reports() -> Vec<(std::path::PathBuf, String, Vec<Finding>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/articles");
+    let config = marginalia_core::config::Config::default();
+    let ctx = marginalia_core::analysis::Context {
+        gazetteer: marginalia_core::gazetteer::Gazetteer::embedded(),
+        config: &config,
+        dct: None,
+        today: None,
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md" || e == "txt"))
+        .collect();
+    paths.sort();
+    let mut reports = Vec::new();
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue; // the legacy-encoding example is no UTF-8
+        };
+        let findings = marginalia_core::analysis::analyse(&text, &ctx).findings;
+        if !findings.is_empty() {
+            reports.push((path, text, findings));
+        }
+    }
+    assert!(
+        reports.len() >= 8,
+        "only {} example articles had findings",
+        reports.len()
+    );
+    reports
+}
+
 pub const TOOL_NAME: &str = "marginalia";
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Where the catalogue of codes lives (SARIF `helpUri`, `informationUri`).

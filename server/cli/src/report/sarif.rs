@@ -375,35 +375,18 @@ mod tests {
     /// The example articles' reports (real findings: fixes, related places, CJK text), the
     /// first under a path that needs escaping, the second under an absolute path.
     fn example_reports() -> Vec<FileReport> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/articles");
-        let config = marginalia_core::config::Config::default();
-        let ctx = marginalia_core::analysis::Context {
-            gazetteer: marginalia_core::gazetteer::Gazetteer::embedded(),
-            config: &config,
-            dct: None,
-            today: None,
-        };
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md" || e == "txt"))
-            .collect();
-        paths.sort();
-        let mut reports = Vec::new();
-        for (k, path) in paths.iter().enumerate() {
-            let Ok(text) = std::fs::read_to_string(path) else {
-                continue; // the legacy-encoding example is no UTF-8
-            };
-            let findings = marginalia_core::analysis::analyse(&text, &ctx).findings;
-            let shown = match k {
-                0 => "新聞/a \"b\" 😀.md".to_string(),
-                1 => "/srv/corpus/文 1.md".to_string(),
-                _ => format!("articles/{}", path.file_name().unwrap().to_string_lossy()),
-            };
-            reports.push(FileReport::new(shown, text, findings));
-        }
-        assert!(reports.iter().filter(|r| !r.findings.is_empty()).count() >= 8);
-        reports
+        crate::report::example_reports()
+            .into_iter()
+            .enumerate()
+            .map(|(k, (path, text, findings))| {
+                let shown = match k {
+                    0 => "新聞/a \"b\" 😀.md".to_string(),
+                    1 => "/srv/corpus/文 1.md".to_string(),
+                    _ => format!("articles/{}", path.file_name().unwrap().to_string_lossy()),
+                };
+                FileReport::new(shown, text, findings)
+            })
+            .collect()
     }
 
     /// The document written file by file (some files rendered on a worker, some by the
@@ -414,6 +397,11 @@ mod tests {
         let all = example_reports().len();
         for n in [0, 1, all] {
             let mut files: Vec<FileReport> = example_reports().into_iter().take(n).collect();
+            if n > 1 {
+                // A file without findings writes nothing, not even a separator.
+                let empty = FileReport::new("b/empty.md".into(), String::new(), vec![]);
+                files.insert(n / 2, empty);
+            }
             let codes = &catalogue();
             let results: Vec<Value> = files
                 .iter()
