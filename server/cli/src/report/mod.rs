@@ -275,8 +275,10 @@ pub struct Stream<'w> {
     color: bool,
     out: &'w mut (dyn Write + Send),
     tally: Tally,
-    /// Whether a finding was written (the JSON list's separators and brackets).
+    /// Whether a finding was written (the JSON and SARIF lists' separators and brackets).
     wrote_any: bool,
+    /// The SARIF document after its results (made with the part before them, at the start).
+    sarif_closing: String,
 }
 
 impl<'w> Stream<'w> {
@@ -287,13 +289,19 @@ impl<'w> Stream<'w> {
         human: &HumanOptions,
         out: &'w mut (dyn Write + Send),
     ) -> std::io::Result<Stream<'w>> {
+        let mut sarif_closing = String::new();
         match format {
             Format::Json => out.write_all(json::opening().as_bytes())?,
-            Format::Sarif => out.write_all(sarif::opening()?.as_bytes())?,
+            Format::Sarif => {
+                let (opening, closing) = sarif::halves()?;
+                out.write_all(opening.as_bytes())?;
+                sarif_closing = closing;
+            }
             Format::Human | Format::Github => {}
         }
         Ok(Stream {
             format,
+            sarif_closing,
             color: human.color,
             out,
             tally: Tally::default(),
@@ -340,7 +348,7 @@ impl<'w> Stream<'w> {
                     b"[]"
                 };
                 self.out.write_all(close)?;
-                self.out.write_all(sarif::closing()?.as_bytes())?;
+                self.out.write_all(self.sarif_closing.as_bytes())?;
             }
             Format::Github => {}
             Format::Human => human::closing(

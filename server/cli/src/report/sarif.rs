@@ -189,22 +189,12 @@ fn document(results: Value) -> Value {
 /// results list: the bytes before `"results": ` and those after `[]`. Nothing in it depends
 /// on the findings, so the results can be written between the two halves as the files come
 /// (see [`super::Stream`]).
-fn halves() -> std::io::Result<(String, String)> {
+pub(super) fn halves() -> std::io::Result<(String, String)> {
     let shell = serde_json::to_string_pretty(&document(json!([])))?;
     let at = shell.find(NO_RESULTS).unwrap_or(shell.len());
     let before = shell.get(..at).unwrap_or("");
     let after = shell.get(at + NO_RESULTS.len()..).unwrap_or("");
     Ok((format!("{before}\"results\": "), format!("{after}\n")))
-}
-
-/// The document up to its results list.
-pub(super) fn opening() -> std::io::Result<String> {
-    Ok(halves()?.0)
-}
-
-/// The document after its results list: the tool and its rules.
-pub(super) fn closing() -> std::io::Result<String> {
-    Ok(halves()?.1)
 }
 
 /// The depth of a result object: the fifth level (document, runs, run, results, result).
