@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::dates::{self, Anchor, DateMention};
 use crate::findings::Finding;
 use crate::findings::Span;
+use crate::gazetteer::text::tokenize;
 use crate::gazetteer::Gazetteer;
 use crate::institutions::{self, InstitutionMention};
 use std::collections::HashMap;
@@ -111,13 +112,17 @@ impl BlockResult {
         gazetteer: &Gazetteer,
         times: Option<&mut (Duration, Duration)>,
     ) -> BlockResult {
+        // One tokenization for both recognisers: the date scan steps over the plain words
+        // it shows are no date heads.
         let start = times.as_ref().map(|_| Instant::now());
-        let forms = institutions::forms(block, 0, block.len(), gazetteer);
+        let tokens = tokenize(block, 0, block.len());
         let middle = times.as_ref().map(|_| Instant::now());
-        let raws = dates::scan(block, Span::new(0, block.len()));
-        if let (Some(t), Some(a), Some(b)) = (times, start, middle) {
-            t.0 += b - a;
-            t.1 += b.elapsed();
+        let raws = dates::scan_with_words(block, Span::new(0, block.len()), &tokens);
+        let last = times.as_ref().map(|_| Instant::now());
+        let forms = institutions::forms_of_tokens(block, 0, block.len(), tokens, gazetteer);
+        if let (Some(t), Some(a), Some(b), Some(c)) = (times, start, middle, last) {
+            t.0 += (b - a) + c.elapsed();
+            t.1 += c - b;
         }
         BlockResult { forms, raws }
     }

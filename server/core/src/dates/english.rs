@@ -236,6 +236,37 @@ pub(crate) fn may_be_head_prefix(x: u64) -> bool {
         .is_some_and(|bits| bits & (1 << letter(2)) != 0)
 }
 
+/// The hashes that the tokens of the head words carry ([`crate::gazetteer::text::Token`]),
+/// as a filter of 4,096 bits: a plain token (only ASCII letters) whose hash is not in it is
+/// surely no head word. About one other word in forty passes, and is read in full as before.
+pub(crate) struct HeadHashes([u64; 64]);
+
+impl HeadHashes {
+    /// Built once, from the head words as the tokenizer cuts them, so that the hashes are
+    /// the tokenizer's by construction.
+    pub(crate) fn get() -> &'static HeadHashes {
+        static HASHES: std::sync::OnceLock<HeadHashes> = std::sync::OnceLock::new();
+        HASHES.get_or_init(|| {
+            let mut bits = [0u64; 64];
+            for w in HEAD_WORDS {
+                for t in crate::gazetteer::text::tokenize_str(w) {
+                    let i = (t.hash & 4095) as usize;
+                    if let Some(b) = bits.get_mut(i >> 6) {
+                        *b |= 1 << (i & 63);
+                    }
+                }
+            }
+            HeadHashes(bits)
+        })
+    }
+
+    #[inline]
+    pub(crate) fn may_contain(&self, hash: u32) -> bool {
+        let i = (hash & 4095) as usize;
+        self.0.get(i >> 6).is_some_and(|b| (b >> (i & 63)) & 1 != 0)
+    }
+}
+
 /// Whether the run of letters [`letters_at`] gave is a head word (key 0: none).
 pub(crate) fn is_head_key(len: usize, key: u64) -> bool {
     if len == 0 || len > HEAD_MAX || key == 0 {

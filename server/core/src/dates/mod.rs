@@ -23,6 +23,7 @@ pub use dateline::{find_datelines, Dateline};
 use crate::article::{Annotations, Article};
 use crate::calendar::Date;
 use crate::findings::{Finding, Span};
+use crate::gazetteer::text::Token;
 use normalise::{Expr, Needs, Reference};
 use serde::Serialize;
 
@@ -182,6 +183,15 @@ pub(crate) fn resolve_scanned(
 ///   without decoding), and runs of three-byte characters that are no head character
 ///   character by character.
 pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
+    scan_with_words(text, region, &[])
+}
+
+/// [`scan`], told the tokens of `region` ([`crate::gazetteer::text::tokenize`], in text
+/// order) that the institution matcher cuts anyway. A plain word among them (only ASCII
+/// letters) that is no head word, which one hash test shows, is stepped over without reading
+/// its letters again: the scan goes on after it exactly as reading them would have made it.
+/// The result is the same as [`scan`]'s.
+pub(crate) fn scan_with_words(text: &str, region: Span, words: &[Token]) -> Vec<english::Raw> {
     /// What a byte can start: 0 nothing, 1 an ASCII digit, 2 an ASCII letter, 3 a three-byte
     /// character. Two- and four-byte characters and continuation bytes start nothing and are
     /// stepped over byte by byte (the text is valid UTF-8, so this lands where stepping over
@@ -210,7 +220,23 @@ pub(crate) fn scan(text: &str, region: Span) -> Vec<english::Raw> {
     let end = region.end.min(text.len());
     let mut pos = region.start.min(end);
     let mut floor = pos;
+    let heads = english::HeadHashes::get();
+    let mut k = 0; // the first of `words` not behind `pos`
     while pos < end {
+        // A plain word starting here. Reading it (below) would go on at its end, after the
+        // space that follows: the alphanumeric run is the token (the byte after a plain token
+        // is no ASCII letter or digit), and no head word hashes outside `heads`.
+        while words.get(k).is_some_and(|t| (t.start as usize) < pos) {
+            k += 1;
+        }
+        if let Some(t) = words.get(k) {
+            let t_end = t.end() as usize;
+            if t.plain && t.start as usize == pos && t_end <= end && !heads.may_contain(t.hash) {
+                pos = t_end + usize::from(b.get(t_end) == Some(&b' '));
+                k += 1;
+                continue;
+            }
+        }
         let c = b[pos];
         let class = CLASS[usize::from(c)];
         if class == 0 {

@@ -337,10 +337,14 @@ pub(super) fn assert_scan_matches_reference(text: &str) {
     for s in starts {
         for e in [text.len(), (s + 1500).min(text.len())] {
             let region = Span::new(s, e);
+            let reference = reference_scan(text, region);
+            assert_eq!(scan(text, region), reference, "region {s}..{e} of {text:?}");
+            // Told the region's tokens (as analysis does), it skips plain words by their hash.
+            let words = crate::gazetteer::text::tokenize(text, s, e);
             assert_eq!(
-                scan(text, region),
-                reference_scan(text, region),
-                "region {s}..{e} of {text:?}"
+                scan_with_words(text, region, &words),
+                reference,
+                "region {s}..{e} of {text:?}, with its tokens"
             );
         }
     }
@@ -413,10 +417,52 @@ fn scanned(text: &str) -> Vec<&str> {
     let region = Span::new(0, text.len());
     let found = scan(text, region);
     assert_eq!(found, reference_scan(text, region), "{text:?}");
+    let words = crate::gazetteer::text::tokenize(text, 0, text.len());
+    assert_eq!(
+        scan_with_words(text, region, &words),
+        found,
+        "{text:?}, with its tokens"
+    );
     found
         .iter()
         .map(|r| text.get(r.start..r.end).unwrap_or("?"))
         .collect()
+}
+
+#[test]
+fn plain_words_are_stepped_over_by_their_hash_only_when_no_head_word_has_it() {
+    use crate::gazetteer::text::tokenize_str;
+    let heads = english::HeadHashes::get();
+    // Every head word, in any case, is one plain token whose hash passes the filter.
+    for w in english::HEAD_WORDS {
+        let title = w[..1].to_uppercase() + &w[1..];
+        for form in [w.to_string(), w.to_uppercase(), title] {
+            let toks = tokenize_str(&form);
+            assert_eq!(toks.len(), 1, "{form}");
+            assert!(toks[0].plain, "{form}");
+            assert!(heads.may_contain(toks[0].hash), "{form}");
+        }
+    }
+    // Common words mostly do not (the filter would be no use otherwise).
+    let common = "the of and in to a for on with by at from that is was as it are be this \
+                  has have said which new university science research academy institute \
+                  chinese national international cooperation its their were been more will";
+    let passing: Vec<&str> = common
+        .split_whitespace()
+        .filter(|w| heads.may_contain(tokenize_str(w)[0].hash))
+        .collect();
+    assert!(passing.len() <= 4, "{passing:?}");
+    // Words that are not plain (letters with digits, letters of two bytes, a mark) around and
+    // inside head words, and pinyin the tokenizer drops: read byte by byte, as before.
+    for s in [
+        "Zürich may 2019, Mäy 2019, mayñ 2019, Ümay 2019",
+        "May’s 2019 report, May2019, 2019May, x2019年, mid-May 2019",
+        "學(may)院 May 5 學（today）院 today",
+        "Universitätmay today e\u{301}may 5 May\u{301} 5",
+        "the day after tomorrow, know now, snow today, Mayday May day",
+    ] {
+        assert_scan_matches_reference(s);
+    }
 }
 
 #[test]

@@ -36,7 +36,14 @@ pub struct Token {
     pub hash: u32,
     len: u16,
     pub flags: u8,
+    /// Only ASCII letters (`march`, `Kunming`; shorter than `u16::MAX` bytes), so the hash is
+    /// that of its lowercased bytes: the date scan tells such a word from its head words by
+    /// the hash alone.
+    pub plain: bool,
 }
+
+// Adding `plain` took the padding byte: a token is still 12 bytes.
+const _: () = assert!(std::mem::size_of::<Token>() == 12);
 
 impl Token {
     pub fn new(start: usize, end: usize, hash: u64, flags: u8) -> Token {
@@ -45,6 +52,18 @@ impl Token {
             hash: (hash ^ (hash >> 32)) as u32,
             len: end.saturating_sub(start).min(u16::MAX as usize) as u16,
             flags,
+            plain: false,
+        }
+    }
+
+    /// A word's token, `letters` of its characters being letters: it is plain when every
+    /// byte is a letter (a letter of two or more bytes, a digit or a mark makes fewer letters
+    /// than bytes).
+    fn word(start: usize, end: usize, hash: u64, flags: u8, letters: u32) -> Token {
+        let bytes = end.saturating_sub(start);
+        Token {
+            plain: bytes == letters as usize && bytes < u16::MAX as usize,
+            ..Token::new(start, end, hash, flags)
         }
     }
 
@@ -567,6 +586,7 @@ fn ascii_words(
             hash: token_hash(synonym(h)),
             len: n.min(u16::MAX as usize) as u16,
             flags,
+            plain: letters as usize == n && n < u16::MAX as usize,
         });
         pending = 0;
         pushed = true;
@@ -662,7 +682,7 @@ impl Word {
         if self.letters == 0 {
             f |= DIGITS;
         }
-        Token::new(self.start, end, synonym(self.hash), f)
+        Token::word(self.start, end, synonym(self.hash), f, self.letters)
     }
 }
 
@@ -691,6 +711,7 @@ fn han_run(bytes: &[u8], mut i: usize, from: usize, table: &[u32], out: &mut Vec
             hash,
             len: 3,
             flags: CJK,
+            plain: false,
         });
         i += 3;
     }
@@ -808,6 +829,7 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
                             hash,
                             len: 3,
                             flags: pending | CJK,
+                            plain: false,
                         });
                         pending = 0;
                         newlines = 0;
@@ -886,6 +908,7 @@ pub fn tokenize(text: &str, from: usize, to: usize) -> Vec<Token> {
                 hash: cjk_hash(c),
                 len: len as u16,
                 flags: pending | CJK,
+                plain: false,
             });
             pending = 0;
             newlines = 0;
@@ -984,7 +1007,7 @@ mod tests {
                 if letters == 0 {
                     f |= DIGITS;
                 }
-                out.push(Token::new(s, at, synonym(h), f));
+                out.push(Token::word(s, at, synonym(h), f, letters));
                 pending = 0;
                 newlines = 0;
             }
@@ -1042,7 +1065,7 @@ mod tests {
             if letters == 0 {
                 f |= DIGITS;
             }
-            out.push(Token::new(s, to, synonym(h), f));
+            out.push(Token::word(s, to, synonym(h), f, letters));
         }
         out
     }

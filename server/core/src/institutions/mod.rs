@@ -9,7 +9,7 @@ mod recognise;
 
 pub use check::slug;
 pub use codes::*;
-pub use recognise::{forms, recognise_forms, Forms};
+pub use recognise::{forms, forms_of_tokens, recognise_forms, Forms};
 
 use crate::article::{Annotations, Article};
 use crate::findings::{Finding, Span};

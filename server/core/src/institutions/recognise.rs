@@ -523,7 +523,18 @@ fn valid(
 }
 
 pub fn forms(text: &str, from: usize, to: usize, gaz: &Gazetteer) -> Forms {
-    let mut toks = tokenize(text, from, to);
+    forms_of_tokens(text, from, to, tokenize(text, from, to), gaz)
+}
+
+/// [`forms`] of the tokens of `text[from..to]` ([`tokenize`]`(text, from, to)`), for a caller
+/// that reads them too (the date scan).
+pub fn forms_of_tokens(
+    text: &str,
+    from: usize,
+    to: usize,
+    mut toks: Vec<Token>,
+    gaz: &Gazetteer,
+) -> Forms {
     if may_abbreviate(text, from, to) {
         abbreviations(text.get(..to).unwrap_or(text), &mut toks);
     }
