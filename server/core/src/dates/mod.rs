@@ -226,18 +226,22 @@ pub(crate) fn scan_with_words(text: &str, region: Span, words: &[Token]) -> Vec<
         // A plain word starting here. Reading it (below) would go on at its end, after the
         // space that follows: the alphanumeric run is the token (the byte after a plain token
         // is no ASCII letter or digit), and no head word hashes outside `heads`.
-        while words.get(k).is_some_and(|t| (t.start as usize) < pos) {
-            k += 1;
-        }
-        if let Some(t) = words.get(k) {
-            let t_end = t.end() as usize;
-            if t.plain && t.start as usize == pos && t_end <= end && !heads.may_contain(t.hash) {
-                pos = t_end + usize::from(b.get(t_end) == Some(&b' '));
+        // Such words follow each other, so they are stepped over in a loop of their own.
+        while let Some(t) = words.get(k) {
+            let (s, t_end) = (t.start as usize, t.end() as usize);
+            if s < pos {
                 k += 1;
                 continue;
             }
+            if s != pos || !t.plain || t_end > end || heads.may_contain(t.hash) {
+                break;
+            }
+            pos = t_end + usize::from(b.get(t_end) == Some(&b' '));
+            k += 1;
         }
-        let c = b[pos];
+        let Some(&c) = b.get(pos).filter(|_| pos < end) else {
+            break;
+        };
         let class = CLASS[usize::from(c)];
         if class == 0 {
             pos += 1;
