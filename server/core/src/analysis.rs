@@ -7,8 +7,8 @@
 //!    once, on its own text; the tokens are matched against the gazetteer
 //!    (`institutions::forms_of_tokens`), and the text is scanned for date expressions
 //!    (`dates::scan_with_words`, which steps over the plain words the tokens show are no
-//!    date heads). A block's result depends on the block's text and the gazetteer only. A name broken over a single line break stays inside one block;
-//!    gazetteer forms and date expressions never cross a blank line (the tokeniser marks the
+//!    date heads). A block's result depends on the block's text and the gazetteer only. A
+//!    name broken over a single line break stays inside one block; gazetteer forms and date expressions never cross a blank line (the tokeniser marks the
 //!    token after one as a hard break, where the gazetteer walk stops).
 //! 2. **Document.** On the blocks' results, concatenated: acronyms defined anywhere,
 //!    ambiguity resolved by the document's evidence, sub-units, candidates

@@ -223,10 +223,10 @@ pub(crate) fn scan_with_words(text: &str, region: Span, words: &[Token]) -> Vec<
     let heads = english::HeadHashes::get();
     let mut k = 0; // the first of `words` not behind `pos`
     while pos < end {
-        // A plain word starting here. Reading it (below) would go on at its end, after the
-        // space that follows: the alphanumeric run is the token (the byte after a plain token
-        // is no ASCII letter or digit), and no head word hashes outside `heads`.
-        // Such words follow each other, so they are stepped over in a loop of their own.
+        // Plain words starting here, one after the other, stepped over in a loop of their
+        // own. Reading one (below) would go on at its end, after the space that follows: the
+        // alphanumeric run is the token (the byte after a plain token is no ASCII letter or
+        // digit), and no head word hashes outside `heads`.
         while let Some(t) = words.get(k) {
             let (s, t_end) = (t.start as usize, t.end() as usize);
             if s < pos {

@@ -42,6 +42,12 @@ pub struct Token {
     pub plain: bool,
 }
 
+/// Whether a word of `bytes` bytes, `letters` of its characters letters, is plain: every
+/// byte a letter, and short enough for its length to be kept whole.
+fn is_plain(bytes: usize, letters: u32) -> bool {
+    bytes == letters as usize && bytes < u16::MAX as usize
+}
+
 // Adding `plain` took the padding byte: a token is still 12 bytes.
 const _: () = assert!(std::mem::size_of::<Token>() == 12);
 
@@ -60,9 +66,8 @@ impl Token {
     /// byte is a letter (a letter of two or more bytes, a digit or a mark makes fewer letters
     /// than bytes).
     fn word(start: usize, end: usize, hash: u64, flags: u8, letters: u32) -> Token {
-        let bytes = end.saturating_sub(start);
         Token {
-            plain: bytes == letters as usize && bytes < u16::MAX as usize,
+            plain: is_plain(end.saturating_sub(start), letters),
             ..Token::new(start, end, hash, flags)
         }
     }
@@ -586,7 +591,7 @@ fn ascii_words(
             hash: token_hash(synonym(h)),
             len: n.min(u16::MAX as usize) as u16,
             flags,
-            plain: letters as usize == n && n < u16::MAX as usize,
+            plain: is_plain(n, letters),
         });
         pending = 0;
         pushed = true;
