@@ -326,8 +326,14 @@ pub(super) fn string(out: &mut Vec<u8>, s: &str) {
     let mut run = 0; // start of the bytes not yet copied
     let mut i = 0;
     while i < b.len() {
-        // Eight bytes at a time: jump straight to the first that needs an escape.
-        if let Some(chunk) = b.get(i..i + 8) {
+        // Sixteen bytes at a time, or eight: jump straight to the first that needs an escape.
+        if let Some(mask) = escapes16(b, i) {
+            if mask == 0 {
+                i += 16;
+                continue;
+            }
+            i += mask.trailing_zeros() as usize;
+        } else if let Some(chunk) = b.get(i..i + 8) {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
             let mask = needs_escape(u64::from_le_bytes(word));
@@ -369,6 +375,35 @@ fn escape(out: &mut Vec<u8>, c: u8) {
     };
     out.push(b'\\');
     out.push(short);
+}
+
+/// A bit for each of the sixteen bytes from `at` that is a control character, `"` or `\`;
+/// `None` when fewer than sixteen remain.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn escapes16(b: &[u8], at: usize) -> Option<u32> {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    let chunk: &[u8; 16] = b.get(at..at.checked_add(16)?)?.try_into().ok()?;
+    // SAFETY: SSE2 is part of the x86-64 baseline; the load reads the sixteen bytes of
+    // `chunk` (unaligned).
+    let mask = unsafe {
+        let x = _mm_loadu_si128(chunk.as_ptr().cast());
+        let is = |c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+        // At most 0x1F, unsigned: the maximum with 0x1F is 0x1F.
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(is(b'"'), is(b'\\')), control))
+    };
+    Some(mask as u32)
+}
+
+/// Without SSE2 at hand, strings are scanned eight bytes at a time.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn escapes16(_b: &[u8], _at: usize) -> Option<u32> {
+    None
 }
 
 /// The high bit of each of eight bytes that is a control character, `"` or `\` (exactly:
@@ -623,6 +658,22 @@ mod tests {
                         .filter(|(_, &x)| needs(x))
                         .fold(0u64, |m, (i, _)| m | 0x80 << (8 * i));
                     assert_eq!(needs_escape(u64::from_le_bytes(w)), expected, "{w:?}");
+                }
+                for at in 0..16 {
+                    let mut w = [c; 17];
+                    w[at] = b;
+                    let expected = w[..16]
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &x)| needs(x))
+                        .fold(0u32, |m, (i, _)| m | 1 << i);
+                    let mask = escapes16(&w, 0);
+                    let vector_unit = cfg!(target_arch = "x86_64");
+                    assert_eq!(mask.is_some(), vector_unit, "SSE2 used where there is one");
+                    if let Some(mask) = mask {
+                        assert_eq!(mask, expected, "{w:?}");
+                    }
+                    assert_eq!(escapes16(&w, 2), None, "fewer than sixteen bytes left");
                 }
             }
         }
