@@ -479,15 +479,118 @@ fn machine() {
     println!("Machine: {cpus} CPUs available, {model}.\n");
 }
 
+/// What the command line asks for.
+struct Args {
+    what: String,
+    /// `corpus`'s folder.
+    dir: Option<PathBuf>,
+    articles: usize,
+    density: Density,
+    ror: bool,
+}
+
+/// The command line read, or why it cannot be (every option known, every value valid).
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut parsed = Args {
+        what: "all".into(),
+        dir: None,
+        articles: 10_000,
+        density: Density::Dense,
+        ror: false,
+    };
+    let mut positional = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--articles" => {
+                parsed.articles = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n: &usize| n > 0)
+                    .ok_or("--articles needs a number of articles above 0")?;
+            }
+            "--density" => {
+                parsed.density = match it.next().map(String::as_str) {
+                    Some("dense") => Density::Dense,
+                    Some("seeds") => Density::Seeds,
+                    other => {
+                        return Err(format!(
+                            "--density needs `dense` or `seeds`, not {}",
+                            other.map_or("nothing".into(), |o| format!("`{o}`"))
+                        ))
+                    }
+                };
+            }
+            "--ror" => parsed.ror = true,
+            o if o.starts_with('-') => return Err(format!("unknown option `{o}`")),
+            _ => positional.push(a.as_str()),
+        }
+    }
+    match positional.as_slice() {
+        [] => {}
+        ["corpus", dir] => {
+            parsed.what = "corpus".into();
+            parsed.dir = Some(PathBuf::from(dir));
+        }
+        ["corpus"] => return Err("corpus needs the folder to write into: corpus DIR".into()),
+        [what] => parsed.what = (*what).into(),
+        [_, extra, ..] => return Err(format!("unexpected argument `{extra}`")),
+    }
+    let known = [
+        "pipeline",
+        "gazetteer",
+        "cli",
+        "lsp",
+        "stages",
+        "corpus",
+        "all",
+    ];
+    if !known.contains(&parsed.what.as_str()) {
+        return Err(format!(
+            "unknown benchmark `{}`: {}",
+            parsed.what,
+            known.join(", ")
+        ));
+    }
+    Ok(parsed)
+}
+
+/// The commands, as the crate's documentation lists them.
+const USAGE: &str = "\
+usage: marginalia-bench [BENCHMARK] [OPTIONS]
+  pipeline                 whole check per MB, by article size and language
+  gazetteer                cost against gazetteer size (ROR subsets)
+  cli [--articles N]       `marginalia check` over a generated corpus
+  lsp                      the language server through the protocol
+  stages [--articles N] [--ror]
+                           analyse's time by stage
+  corpus DIR [--articles N] [--density dense|seeds]
+                           write that corpus into DIR
+  all                      pipeline, gazetteer, cli and lsp (the default)";
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let what = args.first().map(String::as_str).unwrap_or("all");
-    let articles = args
+    if args
         .iter()
-        .position(|a| a == "--articles")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(10_000);
+        .any(|a| matches!(a.as_str(), "-h" | "--help" | "help"))
+    {
+        println!("{USAGE}");
+        return;
+    }
+    let Args {
+        what,
+        dir,
+        articles,
+        density,
+        ror: ror_flag,
+    } = match parse_args(&args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let what = what.as_str();
     machine();
     let needs_ror = matches!(what, "all" | "pipeline" | "gazetteer");
     let ror = if needs_ror {
@@ -511,7 +614,7 @@ fn main() {
         "gazetteer" => gazetteer_growth(ror.as_deref()),
         "cli" => cli(articles, true),
         "stages" => {
-            let ror = args.iter().any(|a| a == "--ror").then(load_ror_records);
+            let ror = ror_flag.then(load_ror_records);
             if ror.as_ref().is_some_and(Option::is_none) {
                 eprintln!("error: --ror given but the ROR subset cannot be loaded");
                 std::process::exit(2);
@@ -521,20 +624,8 @@ fn main() {
         "lsp" => lsp::run(),
         "corpus" => {
             // Writes the CLI benchmark's corpus into a folder, to compare outputs across changes.
-            let dir = PathBuf::from(args.get(1).map_or("bench-corpus", String::as_str));
-            let density = match args
-                .iter()
-                .position(|a| a == "--density")
-                .and_then(|i| args.get(i + 1))
-                .map(String::as_str)
-            {
-                None | Some("dense") => Density::Dense,
-                Some("seeds") => Density::Seeds,
-                Some(other) => {
-                    eprintln!("unknown density `{other}`: dense or seeds");
-                    std::process::exit(2);
-                }
-            };
+            // `parse_args` asks for the folder.
+            let dir = dir.unwrap_or_default();
             let parts = write_corpus(&dir, articles, &[articles], density);
             println!(
                 "wrote {} articles ({} bytes) under {}",
@@ -550,8 +641,59 @@ fn main() {
             lsp::run();
         }
         other => {
-            eprintln!("unknown benchmark `{other}`: pipeline, gazetteer, cli, lsp or all");
+            // `parse_args` lets only the benchmarks above through.
+            eprintln!("error: unknown benchmark `{other}`\n\n{USAGE}");
             std::process::exit(2);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args, String> {
+        parse_args(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_command_line_is_read_whole() {
+        let a = parse(&["corpus", "out", "--articles", "5", "--density", "seeds"]).unwrap();
+        assert_eq!(
+            (a.what.as_str(), a.dir, a.articles, a.density, a.ror),
+            (
+                "corpus",
+                Some(PathBuf::from("out")),
+                5,
+                Density::Seeds,
+                false
+            )
+        );
+        let a = parse(&["stages", "--ror"]).unwrap();
+        assert_eq!(
+            (a.what.as_str(), a.articles, a.ror),
+            ("stages", 10_000, true)
+        );
+        assert_eq!(parse(&[]).unwrap().what, "all");
+    }
+
+    #[test]
+    fn a_bad_command_line_is_refused_before_anything_runs() {
+        // Once, `corpus --help` wrote 74 MB into a folder named `--help`.
+        for (args, says) in [
+            (&["corpus"][..], "corpus DIR"),
+            (&["corpus", "--frobnicate"], "unknown option `--frobnicate`"),
+            (&["cli", "--articles", "many"], "--articles needs"),
+            (&["cli", "--articles", "0"], "--articles needs"),
+            (&["cli", "--articles"], "--articles needs"),
+            (&["corpus", "out", "--density", "thin"], "`thin`"),
+            (&["bogus"], "unknown benchmark `bogus`"),
+            (&["cli", "extra"], "unexpected argument `extra`"),
+        ] {
+            match parse(args) {
+                Ok(_) => panic!("{args:?} was accepted"),
+                Err(e) => assert!(e.contains(says), "{args:?}: {e}"),
+            }
         }
     }
 }
