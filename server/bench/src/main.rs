@@ -479,11 +479,22 @@ fn machine() {
     println!("Machine: {cpus} CPUs available, {model}.\n");
 }
 
+/// The benchmark the command line names.
+#[derive(Debug, PartialEq)]
+enum Bench {
+    Pipeline,
+    Gazetteer,
+    Cli,
+    Lsp,
+    Stages,
+    /// Writes the CLI benchmark's corpus into this folder.
+    Corpus(PathBuf),
+    All,
+}
+
 /// What the command line asks for.
 struct Args {
-    what: String,
-    /// `corpus`'s folder.
-    dir: Option<PathBuf>,
+    bench: Bench,
     articles: usize,
     density: Density,
     ror: bool,
@@ -491,26 +502,22 @@ struct Args {
 
 /// The command line read, or why it cannot be (every option known, every value valid).
 fn parse_args(args: &[String]) -> Result<Args, String> {
-    let mut parsed = Args {
-        what: "all".into(),
-        dir: None,
-        articles: 10_000,
-        density: Density::Dense,
-        ror: false,
-    };
+    let mut articles = 10_000;
+    let mut density = Density::Dense;
+    let mut ror = false;
     let mut positional = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--articles" => {
-                parsed.articles = it
+                articles = it
                     .next()
                     .and_then(|n| n.parse().ok())
                     .filter(|&n: &usize| n > 0)
                     .ok_or("--articles needs a number of articles above 0")?;
             }
             "--density" => {
-                parsed.density = match it.next().map(String::as_str) {
+                density = match it.next().map(String::as_str) {
                     Some("dense") => Density::Dense,
                     Some("seeds") => Density::Seeds,
                     other => {
@@ -521,38 +528,33 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                     }
                 };
             }
-            "--ror" => parsed.ror = true,
+            "--ror" => ror = true,
             o if o.starts_with('-') => return Err(format!("unknown option `{o}`")),
             _ => positional.push(a.as_str()),
         }
     }
-    match positional.as_slice() {
-        [] => {}
-        ["corpus", dir] => {
-            parsed.what = "corpus".into();
-            parsed.dir = Some(PathBuf::from(dir));
-        }
+    let bench = match positional.as_slice() {
+        [] | ["all"] => Bench::All,
+        ["pipeline"] => Bench::Pipeline,
+        ["gazetteer"] => Bench::Gazetteer,
+        ["cli"] => Bench::Cli,
+        ["lsp"] => Bench::Lsp,
+        ["stages"] => Bench::Stages,
+        ["corpus", dir] => Bench::Corpus(PathBuf::from(dir)),
         ["corpus"] => return Err("corpus needs the folder to write into: corpus DIR".into()),
-        [what] => parsed.what = (*what).into(),
+        [other] => {
+            return Err(format!(
+                "unknown benchmark `{other}`: pipeline, gazetteer, cli, lsp, stages, corpus, all"
+            ))
+        }
         [_, extra, ..] => return Err(format!("unexpected argument `{extra}`")),
-    }
-    let known = [
-        "pipeline",
-        "gazetteer",
-        "cli",
-        "lsp",
-        "stages",
-        "corpus",
-        "all",
-    ];
-    if !known.contains(&parsed.what.as_str()) {
-        return Err(format!(
-            "unknown benchmark `{}`: {}",
-            parsed.what,
-            known.join(", ")
-        ));
-    }
-    Ok(parsed)
+    };
+    Ok(Args {
+        bench,
+        articles,
+        density,
+        ror,
+    })
 }
 
 /// The commands, as the crate's documentation lists them.
@@ -578,8 +580,7 @@ fn main() {
         return;
     }
     let Args {
-        what,
-        dir,
+        bench,
         articles,
         density,
         ror: ror_flag,
@@ -590,9 +591,8 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let what = what.as_str();
     machine();
-    let needs_ror = matches!(what, "all" | "pipeline" | "gazetteer");
+    let needs_ror = matches!(bench, Bench::All | Bench::Pipeline | Bench::Gazetteer);
     let ror = if needs_ror {
         let t = Instant::now();
         let r = load_ror_records();
@@ -609,11 +609,11 @@ fn main() {
     } else {
         None
     };
-    match what {
-        "pipeline" => pipeline(ror.as_deref()),
-        "gazetteer" => gazetteer_growth(ror.as_deref()),
-        "cli" => cli(articles, true),
-        "stages" => {
+    match bench {
+        Bench::Pipeline => pipeline(ror.as_deref()),
+        Bench::Gazetteer => gazetteer_growth(ror.as_deref()),
+        Bench::Cli => cli(articles, true),
+        Bench::Stages => {
             let ror = ror_flag.then(load_ror_records);
             if ror.as_ref().is_some_and(Option::is_none) {
                 eprintln!("error: --ror given but the ROR subset cannot be loaded");
@@ -621,11 +621,9 @@ fn main() {
             }
             stages(articles.min(3000), ror.flatten().as_deref())
         }
-        "lsp" => lsp::run(),
-        "corpus" => {
-            // Writes the CLI benchmark's corpus into a folder, to compare outputs across changes.
-            // `parse_args` asks for the folder.
-            let dir = dir.unwrap_or_default();
+        Bench::Lsp => lsp::run(),
+        Bench::Corpus(dir) => {
+            // To compare outputs across changes.
             let parts = write_corpus(&dir, articles, &[articles], density);
             println!(
                 "wrote {} articles ({} bytes) under {}",
@@ -634,16 +632,11 @@ fn main() {
                 dir.display()
             );
         }
-        "all" => {
+        Bench::All => {
             pipeline(ror.as_deref());
             gazetteer_growth(ror.as_deref());
             cli(articles, true);
             lsp::run();
-        }
-        other => {
-            // `parse_args` lets only the benchmarks above through.
-            eprintln!("error: unknown benchmark `{other}`\n\n{USAGE}");
-            std::process::exit(2);
         }
     }
 }
@@ -660,21 +653,17 @@ mod tests {
     fn the_command_line_is_read_whole() {
         let a = parse(&["corpus", "out", "--articles", "5", "--density", "seeds"]).unwrap();
         assert_eq!(
-            (a.what.as_str(), a.dir, a.articles, a.density, a.ror),
+            (a.bench, a.articles, a.density, a.ror),
             (
-                "corpus",
-                Some(PathBuf::from("out")),
+                Bench::Corpus(PathBuf::from("out")),
                 5,
                 Density::Seeds,
                 false
             )
         );
         let a = parse(&["stages", "--ror"]).unwrap();
-        assert_eq!(
-            (a.what.as_str(), a.articles, a.ror),
-            ("stages", 10_000, true)
-        );
-        assert_eq!(parse(&[]).unwrap().what, "all");
+        assert_eq!((a.bench, a.articles, a.ror), (Bench::Stages, 10_000, true));
+        assert_eq!(parse(&[]).unwrap().bench, Bench::All);
     }
 
     #[test]
