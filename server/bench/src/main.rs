@@ -8,6 +8,7 @@
 //! target/release/marginalia-bench lsp                 # the language server through the protocol
 //! target/release/marginalia-bench stages [--articles N] [--ror]  # analyse's time by stage
 //! target/release/marginalia-bench corpus DIR [--articles N] [--density dense|seeds]  # write that corpus into DIR
+//! target/release/marginalia-bench sample DIR [--minutes M] [--every S] [--bin B]...  # `check` over DIR, timed when idle, for minutes
 //! target/release/marginalia-bench all
 //! ```
 //!
@@ -17,6 +18,7 @@
 
 mod corpus;
 mod lsp;
+mod sample;
 
 use corpus::{Density, Lang};
 use marginalia_core::analysis::{analyse_timed, StageTimes};
@@ -467,16 +469,25 @@ fn seed_copies(n: usize) -> Option<(tempfile::TempDir, usize, usize)> {
 
 fn machine() {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into());
-    println!("Machine: {cpus} CPUs available, {model}.\n");
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    println!("Machine: {cpus} CPUs available, {}.\n", processor(&info));
+}
+
+/// The first processor of `/proc/cpuinfo`: its name, family and model (one name covers
+/// several models on virtual machines, and their speeds differ).
+fn processor(cpuinfo: &str) -> String {
+    let field = |key: &str| {
+        cpuinfo
+            .lines()
+            .find(|l| l.split(':').next().map(str::trim) == Some(key))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let name = field("model name").unwrap_or_else(|| "unknown processor".into());
+    match (field("cpu family"), field("model")) {
+        (Some(f), Some(m)) => format!("{name} (family {f}, model {m})"),
+        _ => name,
+    }
 }
 
 /// The benchmark the command line names.
@@ -489,6 +500,8 @@ enum Bench {
     Stages,
     /// Writes the CLI benchmark's corpus into this folder.
     Corpus(PathBuf),
+    /// Times `marginalia check` over this folder, again and again.
+    Sample(PathBuf),
     All,
 }
 
@@ -498,6 +511,10 @@ struct Args {
     articles: usize,
     density: Density,
     ror: bool,
+    /// `sample`'s duration, pause between rounds and binaries (none: the release build).
+    minutes: u64,
+    every: u64,
+    bins: Vec<PathBuf>,
 }
 
 /// The command line read, or why it cannot be (every option known, every value valid).
@@ -505,6 +522,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut articles = 10_000;
     let mut density = Density::Dense;
     let mut ror = false;
+    let (mut minutes, mut every, mut bins) = (30, 120, Vec::new());
     let mut positional = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -529,6 +547,23 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                 };
             }
             "--ror" => ror = true,
+            "--minutes" => {
+                minutes = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n: &u64| n > 0)
+                    .ok_or("--minutes needs a number of minutes above 0")?;
+            }
+            "--every" => {
+                every = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--every needs a number of seconds")?;
+            }
+            "--bin" => bins.push(PathBuf::from(
+                it.next()
+                    .ok_or("--bin needs the path of a marginalia binary")?,
+            )),
             o if o.starts_with('-') => return Err(format!("unknown option `{o}`")),
             _ => positional.push(a.as_str()),
         }
@@ -542,9 +577,11 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         ["stages"] => Bench::Stages,
         ["corpus", dir] => Bench::Corpus(PathBuf::from(dir)),
         ["corpus"] => return Err("corpus needs the folder to write into: corpus DIR".into()),
+        ["sample", dir] => Bench::Sample(PathBuf::from(dir)),
+        ["sample"] => return Err("sample needs the folder to check: sample DIR".into()),
         [other] => {
             return Err(format!(
-                "unknown benchmark `{other}`: pipeline, gazetteer, cli, lsp, stages, corpus, all"
+                "unknown benchmark `{other}`: pipeline, gazetteer, cli, lsp, stages, corpus, sample, all"
             ))
         }
         [_, extra, ..] => return Err(format!("unexpected argument `{extra}`")),
@@ -554,6 +591,9 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         articles,
         density,
         ror,
+        minutes,
+        every,
+        bins,
     })
 }
 
@@ -568,6 +608,10 @@ usage: marginalia-bench [BENCHMARK] [OPTIONS]
                            analyse's time by stage
   corpus DIR [--articles N] [--density dense|seeds]
                            write that corpus into DIR
+  sample DIR [--minutes M] [--every S] [--bin B]...
+                           `marginalia check` over DIR, timed whenever the
+                           machine is idle, a round every S s (120) for M
+                           minutes (30); two --bin run A B B A
   all                      pipeline, gazetteer, cli and lsp (the default)";
 
 fn main() {
@@ -584,6 +628,9 @@ fn main() {
         articles,
         density,
         ror: ror_flag,
+        minutes,
+        every,
+        mut bins,
     } = match parse_args(&args) {
         Ok(a) => a,
         Err(e) => {
@@ -632,6 +679,17 @@ fn main() {
                 dir.display()
             );
         }
+        Bench::Sample(dir) => {
+            if bins.is_empty() {
+                bins.push(marginalia_bin());
+            }
+            sample::run(&sample::Plan {
+                dir: &dir,
+                bins: &bins,
+                minutes,
+                every: Duration::from_secs(every),
+            });
+        }
         Bench::All => {
             pipeline(ror.as_deref());
             gazetteer_growth(ror.as_deref());
@@ -664,6 +722,27 @@ mod tests {
         let a = parse(&["stages", "--ror"]).unwrap();
         assert_eq!((a.bench, a.articles, a.ror), (Bench::Stages, 10_000, true));
         assert_eq!(parse(&[]).unwrap().bench, Bench::All);
+        let a = parse(&["sample", "d", "--minutes", "5", "--bin", "x", "--bin", "y"]).unwrap();
+        assert_eq!(
+            (a.bench, a.minutes, a.every, a.bins),
+            (
+                Bench::Sample(PathBuf::from("d")),
+                5,
+                120,
+                vec![PathBuf::from("x"), PathBuf::from("y")]
+            )
+        );
+    }
+
+    #[test]
+    fn the_processor_is_named_with_its_family_and_model() {
+        let info = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 167\nmodel name\t: Intel(R) Xeon(R) Processor\n\nprocessor\t: 1\nmodel\t\t: 1\n";
+        assert_eq!(
+            processor(info),
+            "Intel(R) Xeon(R) Processor (family 6, model 167)"
+        );
+        assert_eq!(processor("model name : M1\n"), "M1");
+        assert_eq!(processor(""), "unknown processor");
     }
 
     #[test]
@@ -678,6 +757,10 @@ mod tests {
             (&["corpus", "out", "--density", "thin"], "`thin`"),
             (&["bogus"], "unknown benchmark `bogus`"),
             (&["cli", "extra"], "unexpected argument `extra`"),
+            (&["sample"], "sample DIR"),
+            (&["sample", "d", "--minutes", "0"], "--minutes needs"),
+            (&["sample", "d", "--every", "soon"], "--every needs"),
+            (&["sample", "d", "--bin"], "--bin needs"),
         ] {
             match parse(args) {
                 Ok(_) => panic!("{args:?} was accepted"),
