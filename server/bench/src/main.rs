@@ -517,6 +517,19 @@ struct Args {
     bins: Vec<PathBuf>,
 }
 
+/// An option's value: a whole number of at least `least`.
+fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
+    value: Option<&String>,
+    least: T,
+    option: &str,
+    unit: &str,
+) -> Result<T, String> {
+    value
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n >= least)
+        .ok_or_else(|| format!("{option} needs a number of {unit}, at least {least}"))
+}
+
 /// The command line read, or why it cannot be (every option known, every value valid).
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut articles = 10_000;
@@ -527,13 +540,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--articles" => {
-                articles = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n: &usize| n > 0)
-                    .ok_or("--articles needs a number of articles above 0")?;
-            }
+            "--articles" => articles = number(it.next(), 1, "--articles", "articles")?,
             "--density" => {
                 density = match it.next().map(String::as_str) {
                     Some("dense") => Density::Dense,
@@ -547,19 +554,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                 };
             }
             "--ror" => ror = true,
-            "--minutes" => {
-                minutes = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n: &u64| n > 0)
-                    .ok_or("--minutes needs a number of minutes above 0")?;
-            }
-            "--every" => {
-                every = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .ok_or("--every needs a number of seconds")?;
-            }
+            "--minutes" => minutes = number(it.next(), 1, "--minutes", "minutes")?,
+            "--every" => every = number(it.next(), 0, "--every", "seconds")?,
             "--bin" => bins.push(PathBuf::from(
                 it.next()
                     .ok_or("--bin needs the path of a marginalia binary")?,
