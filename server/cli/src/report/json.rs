@@ -2,7 +2,7 @@
 //! counts, and every finding with byte offsets and 1-based line / UTF-16 column positions.
 
 use super::{FileReport, Fixed, Tally, TOOL_NAME, TOOL_VERSION};
-use marginalia_core::findings::{Finding, Severity, Span};
+use marginalia_core::findings::{Finding, Fix, Severity, Span};
 use serde::Serialize;
 
 /// Version of the JSON output's shape; bumped on incompatible changes.
@@ -142,14 +142,52 @@ const NO_FINDINGS: &str = "\"findings\": []";
 /// as a tenth of the analysis.
 pub(super) fn render_file(file: &FileReport) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(rendered_size_hint(file));
+    let mut shared = SharedFixes::default();
     for f in &file.findings {
         if !out.is_empty() {
             out.extend_from_slice(b",\n");
         }
         out.extend_from_slice(FINDING_INDENT);
-        finding(&mut out, file, f);
+        finding(&mut out, file, f, &mut shared);
     }
     Ok(out)
+}
+
+/// The large fixes a file's findings share, each rendered once: the fix that adds every
+/// missing institution comes with each of their findings (a third of the JSON report's bytes
+/// over the generated corpus). A repeat is copied from the bytes already written, which are
+/// the same since the fix sits at the same depth in every finding.
+#[derive(Default)]
+pub(super) struct SharedFixes<'a> {
+    rendered: Vec<(&'a Fix, std::ops::Range<usize>)>,
+}
+
+impl<'a> SharedFixes<'a> {
+    /// Fixes with less replacement text than this are rendered each time: comparing them
+    /// would cost about as much.
+    const WORTH_KEEPING: usize = 256;
+    /// At most this many kept per file (the search is linear).
+    const MOST: usize = 8;
+
+    /// Writes `fix` into `out` (the file's rendering, which holds every range kept) with
+    /// `render`, or copies its earlier rendering.
+    pub(super) fn write(
+        &mut self,
+        out: &mut Vec<u8>,
+        fix: &'a Fix,
+        render: impl FnOnce(&mut Vec<u8>),
+    ) {
+        if let Some((_, done)) = self.rendered.iter().find(|(f, _)| *f == fix) {
+            out.extend_from_within(done.clone());
+            return;
+        }
+        let from = out.len();
+        render(out);
+        let text: usize = fix.edits.iter().map(|e| e.new_text.len()).sum();
+        if text >= Self::WORTH_KEEPING && self.rendered.len() < Self::MOST {
+            self.rendered.push((fix, from..out.len()));
+        }
+    }
 }
 
 /// About the size of [`render_file`]'s output, a little over as a rule: the buffer is made
@@ -185,7 +223,7 @@ fn rendered_size_hint(file: &FileReport) -> usize {
 const FINDING_DEPTH: usize = 2;
 const FINDING_INDENT: &[u8] = b"    ";
 
-fn finding(out: &mut Vec<u8>, file: &FileReport, f: &Finding) {
+fn finding<'a>(out: &mut Vec<u8>, file: &FileReport, f: &'a Finding, shared: &mut SharedFixes<'a>) {
     let d = FINDING_DEPTH + 1;
     out.push(b'{');
     key(out, d, true, "path");
@@ -214,25 +252,27 @@ fn finding(out: &mut Vec<u8>, file: &FileReport, f: &Finding) {
     });
     key(out, d, false, "fixes");
     list(out, d, &f.fixes, |out, fix| {
-        out.push(b'{');
-        let d = d + 2;
-        key(out, d, true, "title");
-        string(out, &fix.title);
-        key(out, d, false, "safe");
-        out.extend_from_slice(if fix.safe { b"true" } else { b"false" });
-        key(out, d, false, "edits");
-        list(out, d, &fix.edits, |out, e| {
+        shared.write(out, fix, |out| {
             out.push(b'{');
             let d = d + 2;
-            key(out, d, true, "start");
-            number(out, e.span.start);
-            key(out, d, false, "end");
-            number(out, e.span.end);
-            key(out, d, false, "new_text");
-            string(out, &e.new_text);
+            key(out, d, true, "title");
+            string(out, &fix.title);
+            key(out, d, false, "safe");
+            out.extend_from_slice(if fix.safe { b"true" } else { b"false" });
+            key(out, d, false, "edits");
+            list(out, d, &fix.edits, |out, e| {
+                out.push(b'{');
+                let d = d + 2;
+                key(out, d, true, "start");
+                number(out, e.span.start);
+                key(out, d, false, "end");
+                number(out, e.span.end);
+                key(out, d, false, "new_text");
+                string(out, &e.new_text);
+                close(out, d - 1, b'}');
+            });
             close(out, d - 1, b'}');
-        });
-        close(out, d - 1, b'}');
+        })
     });
     close(out, d - 1, b'}');
 }
@@ -261,11 +301,11 @@ fn place_fields(out: &mut Vec<u8>, depth: usize, p: &Place) {
 
 /// A list at `depth` (the depth of the key holding it): `[]` when empty, else one item a
 /// line one level deeper.
-pub(super) fn list<T>(
+pub(super) fn list<'t, T>(
     out: &mut Vec<u8>,
     depth: usize,
-    items: &[T],
-    mut item: impl FnMut(&mut Vec<u8>, &T),
+    items: &'t [T],
+    mut item: impl FnMut(&mut Vec<u8>, &'t T),
 ) {
     if items.is_empty() {
         out.extend_from_slice(b"[]");
@@ -739,6 +779,18 @@ mod tests {
                 "{n} findings"
             );
         }
+    }
+
+    /// A fix that several findings share is rendered once and copied: the copies are the
+    /// bytes serde_json prints for each, among fixes differing in their last byte only and
+    /// more shared ones than are kept.
+    #[test]
+    fn shared_fixes_are_written_as_serde_json_pretty_prints_them() {
+        let file = super::super::report_sharing_fixes();
+        let ours = String::from_utf8(render_file(&file).unwrap()).unwrap();
+        let serde = String::from_utf8(render_file_serde(&file).unwrap()).unwrap();
+        assert_eq!(ours, serde);
+        assert_eq!(ours.matches("Add all 4 missing institutions").count(), 4);
     }
 
     /// The buffer is sized from the findings once: on the example articles' real findings the

@@ -415,6 +415,61 @@ pub fn example_reports() -> Vec<(std::path::PathBuf, String, Vec<Finding>)> {
     reports
 }
 
+/// A report whose findings share large fixes as `check` makes them (the fix that adds every
+/// missing institution comes with each one's finding), then made-up findings that share more
+/// large fixes than a renderer keeps, and one fix that differs from a kept one in its last
+/// byte only: for the formats that render a shared fix once.
+#[cfg(test)]
+pub fn report_sharing_fixes() -> FileReport {
+    use marginalia_core::findings::{Fix, TextEdit};
+    let text = "---\ntitle: \"Joint lab \\\"Ünï\\\" 😀\"\npublished: 2024-05-01\ninstitutions: []\n---\nKunming University of Science and Technology (KUST) signed an agreement with the Chinese Academy of Sciences, the CNRS and Peking University on 3 May 2024.\n\n北京大学与中国科学院签署了协议。\n";
+    let config = marginalia_core::config::Config::default();
+    let ctx = marginalia_core::analysis::Context {
+        gazetteer: marginalia_core::gazetteer::Gazetteer::embedded(),
+        config: &config,
+        dct: None,
+        today: None,
+    };
+    let mut findings = marginalia_core::analysis::analyse(text, &ctx).findings;
+    let sharing = findings
+        .iter()
+        .filter(|f| {
+            f.fixes
+                .iter()
+                .any(|x| x.title == "Add all 4 missing institutions")
+        })
+        .count();
+    assert_eq!(sharing, 4, "{findings:#?}");
+    let big = |k: usize| {
+        let line = format!("{k}: «line»\n\t\"quoted\" \\ 中文 😀\n");
+        Fix::new(
+            format!("Fix {k}"),
+            vec![TextEdit::replace(Span::new(k, k + 1), line.repeat(12))],
+            k % 2 == 0,
+        )
+    };
+    let mut near = big(0);
+    near.edits[0].new_text.push('!');
+    let made_up = (0..12)
+        .map(|k| vec![big(k), big(k % 3)])
+        .chain([vec![near, big(0), big(11)]]);
+    for (k, fixes) in made_up.enumerate() {
+        findings.push(Finding {
+            code: "MA0201",
+            severity: Severity::Warning,
+            span: Span::new(k, k + 3),
+            message: format!("made up {k}"),
+            related: vec![],
+            fixes,
+        });
+    }
+    FileReport::new(
+        "新聞/shared \"fixes\".md".into(),
+        text.to_string(),
+        findings,
+    )
+}
+
 pub const TOOL_NAME: &str = "marginalia";
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Where the catalogue of codes lives (SARIF `helpUri`, `informationUri`).

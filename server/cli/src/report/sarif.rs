@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 (what GitHub code scanning loads): one run, the catalogue as rules, a result
 //! per finding with its region in UTF-16 columns, and the fixes as byte-offset replacements.
 
-use super::json::{close, key, list, number, string};
+use super::json::{close, key, list, number, string, SharedFixes};
 use super::{FileReport, CATALOGUE_PATH, INFORMATION_URI, TOOL_NAME, TOOL_VERSION};
 use marginalia_core::findings::{catalogue, Finding, Severity, Span};
 use serde_json::{json, Value};
@@ -213,13 +213,14 @@ pub(super) fn render_file(file: &FileReport) -> std::io::Result<Vec<u8>> {
         absolute: file.path.starts_with('/'),
     };
     let mut out = Vec::new();
+    let mut shared = SharedFixes::default();
     for f in &file.findings {
         if !out.is_empty() {
             out.extend_from_slice(b",\n");
         }
         out.extend_from_slice(RESULT_INDENT);
         let rule_index = codes.iter().position(|c| c.code == f.code);
-        result_into(&mut out, &here, f, rule_index);
+        result_into(&mut out, &here, f, rule_index, &mut shared);
     }
     Ok(out)
 }
@@ -233,41 +234,49 @@ struct Here<'a> {
 
 /// One result (see [`render_file`]). Each helper writes the value of a key whose object
 /// members sit at `d`, the depth of that key plus one; lists take the key's own depth.
-fn result_into(out: &mut Vec<u8>, here: &Here, f: &Finding, rule_index: Option<usize>) {
+fn result_into<'a>(
+    out: &mut Vec<u8>,
+    here: &Here,
+    f: &'a Finding,
+    rule_index: Option<usize>,
+    shared: &mut SharedFixes<'a>,
+) {
     let d = RESULT_DEPTH + 1;
     out.push(b'{');
     let fixes = !f.fixes.is_empty();
     if fixes {
         key(out, d, true, "fixes");
         list(out, d, &f.fixes, |out, fix| {
-            let d = d + 2;
-            out.push(b'{');
-            key(out, d, true, "artifactChanges");
-            list(out, d, &[()], |out, ()| {
+            shared.write(out, fix, |out| {
                 let d = d + 2;
                 out.push(b'{');
-                key(out, d, true, "artifactLocation");
-                artifact_into(out, d + 1, here);
-                key(out, d, false, "replacements");
-                list(out, d, &fix.edits, |out, e| {
+                key(out, d, true, "artifactChanges");
+                list(out, d, &[()], |out, ()| {
                     let d = d + 2;
                     out.push(b'{');
-                    key(out, d, true, "deletedRegion");
-                    out.push(b'{');
-                    key(out, d + 1, true, "byteLength");
-                    number(out, e.span.len());
-                    key(out, d + 1, false, "byteOffset");
-                    number(out, e.span.start);
-                    close(out, d, b'}');
-                    key(out, d, false, "insertedContent");
-                    text_into(out, d + 1, &e.new_text);
+                    key(out, d, true, "artifactLocation");
+                    artifact_into(out, d + 1, here);
+                    key(out, d, false, "replacements");
+                    list(out, d, &fix.edits, |out, e| {
+                        let d = d + 2;
+                        out.push(b'{');
+                        key(out, d, true, "deletedRegion");
+                        out.push(b'{');
+                        key(out, d + 1, true, "byteLength");
+                        number(out, e.span.len());
+                        key(out, d + 1, false, "byteOffset");
+                        number(out, e.span.start);
+                        close(out, d, b'}');
+                        key(out, d, false, "insertedContent");
+                        text_into(out, d + 1, &e.new_text);
+                        close(out, d - 1, b'}');
+                    });
                     close(out, d - 1, b'}');
                 });
+                key(out, d, false, "description");
+                text_into(out, d + 1, &fix.title);
                 close(out, d - 1, b'}');
-            });
-            key(out, d, false, "description");
-            text_into(out, d + 1, &fix.title);
-            close(out, d - 1, b'}');
+            })
         });
     }
     key(out, d, !fixes, "level");
@@ -363,7 +372,8 @@ mod tests {
     use crate::Format;
 
     /// The example articles' reports (real findings: fixes, related places, CJK text), the
-    /// first under a path that needs escaping, the second under an absolute path.
+    /// first under a path that needs escaping, the second under an absolute path; then a
+    /// report whose findings share large fixes.
     fn example_reports() -> Vec<FileReport> {
         crate::report::example_reports()
             .into_iter()
@@ -376,6 +386,7 @@ mod tests {
                 };
                 FileReport::new(shown, text, findings)
             })
+            .chain([crate::report::report_sharing_fixes()])
             .collect()
     }
 
