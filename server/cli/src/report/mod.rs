@@ -378,12 +378,9 @@ pub fn render(
     stream.finish(report.files_checked, &report.fixed).map(drop)
 }
 
-/// The example articles of `fixtures/articles` that are UTF-8 and have findings, with their
-/// findings (embedded gazetteer, default configuration), sorted by path: real reports for the
-/// formats' tests.
+/// The findings of an example text (embedded gazetteer, default configuration).
 #[cfg(test)]
-pub fn example_reports() -> Vec<(std::path::PathBuf, String, Vec<Finding>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/articles");
+fn analyse_example(text: &str) -> Vec<Finding> {
     let config = marginalia_core::config::Config::default();
     let ctx = marginalia_core::analysis::Context {
         gazetteer: marginalia_core::gazetteer::Gazetteer::embedded(),
@@ -391,6 +388,15 @@ pub fn example_reports() -> Vec<(std::path::PathBuf, String, Vec<Finding>)> {
         dct: None,
         today: None,
     };
+    marginalia_core::analysis::analyse(text, &ctx).findings
+}
+
+/// The example articles of `fixtures/articles` that are UTF-8 and have findings, with their
+/// findings (embedded gazetteer, default configuration), sorted by path: real reports for the
+/// formats' tests.
+#[cfg(test)]
+pub fn example_reports() -> Vec<(std::path::PathBuf, String, Vec<Finding>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/articles");
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -402,7 +408,7 @@ pub fn example_reports() -> Vec<(std::path::PathBuf, String, Vec<Finding>)> {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue; // the legacy-encoding example is no UTF-8
         };
-        let findings = marginalia_core::analysis::analyse(&text, &ctx).findings;
+        let findings = analyse_example(&text);
         if !findings.is_empty() {
             reports.push((path, text, findings));
         }
@@ -423,14 +429,7 @@ pub fn example_reports() -> Vec<(std::path::PathBuf, String, Vec<Finding>)> {
 pub fn report_sharing_fixes() -> FileReport {
     use marginalia_core::findings::{Fix, TextEdit};
     let text = "---\ntitle: \"Joint lab \\\"Ünï\\\" 😀\"\npublished: 2024-05-01\ninstitutions: []\n---\nKunming University of Science and Technology (KUST) signed an agreement with the Chinese Academy of Sciences, the CNRS and Peking University on 3 May 2024.\n\n北京大学与中国科学院签署了协议。\n";
-    let config = marginalia_core::config::Config::default();
-    let ctx = marginalia_core::analysis::Context {
-        gazetteer: marginalia_core::gazetteer::Gazetteer::embedded(),
-        config: &config,
-        dct: None,
-        today: None,
-    };
-    let mut findings = marginalia_core::analysis::analyse(text, &ctx).findings;
+    let mut findings = analyse_example(text);
     let sharing = findings
         .iter()
         .filter(|f| {
