@@ -6,7 +6,7 @@
 //! target/release/marginalia-bench gazetteer           # cost against gazetteer size (ROR subsets)
 //! target/release/marginalia-bench cli [--articles N]  # `marginalia check` over a generated corpus
 //! target/release/marginalia-bench lsp                 # the language server through the protocol
-//! target/release/marginalia-bench stages [--articles N] [--ror]  # analyse's time by stage
+//! target/release/marginalia-bench stages [--articles N] [--density dense|seeds] [--ror]  # analyse's time by stage
 //! target/release/marginalia-bench corpus DIR [--articles N] [--density dense|seeds]  # write that corpus into DIR
 //! target/release/marginalia-bench sample DIR [--minutes M] [--every S] [--bin B]...  # `check` over DIR, timed when idle, for minutes
 //! target/release/marginalia-bench all
@@ -236,10 +236,10 @@ fn corpus_texts(n: usize, density: Density) -> Vec<String> {
         .collect()
 }
 
-/// Where the time of `analyse` goes, stage by stage, on the CLI corpus (one thread), with
-/// the embedded gazetteer or, given records, with the ROR subset added.
-fn stages(articles: usize, ror: Option<&[Institution]>) {
-    let texts = corpus_texts(articles, Density::Dense);
+/// Where the time of `analyse` goes, stage by stage, on the CLI corpus at this density (one
+/// thread), with the embedded gazetteer or, given records, with the ROR subset added.
+fn stages(articles: usize, density: Density, ror: Option<&[Institution]>) {
+    let texts = corpus_texts(articles, density);
     let bytes: usize = texts.iter().map(String::len).sum();
     let config = Config::default();
     let ror_g = ror.map(with_ror);
@@ -271,18 +271,23 @@ fn stages(articles: usize, ror: Option<&[Institution]>) {
         }
     );
     println!(
-        "The CLI corpus's first {articles} articles ({:.1} MB) analysed in process with mimalloc (the allocator of `marginalia check`); median of 3 passes.\n",
+        "The CLI corpus's first {articles} {} articles ({:.1} MiB) analysed in process with mimalloc (the allocator of `marginalia check`); median of 3 passes.\n",
+        match density {
+            Density::Dense => "dense",
+            Density::Seeds => "seed-density",
+        },
         bytes as f64 / (1 << 20) as f64
     );
     println!("| stage | s | share | MB/s of text |");
     println!("|---|---|---|---|");
     let rows = [
         ("front-matter, schema, anchor", t.front_matter),
+        ("tokens, for both recognisers (stage 1)", t.tokens),
+        ("dates: expressions (stage 1)", t.date_scan),
         (
-            "institutions: tokens and gazetteer (stage 1)",
+            "institutions: gazetteer names (stage 1)",
             t.institution_forms,
         ),
-        ("dates: expressions (stage 1)", t.date_scan),
         (
             "institutions: recognition (stage 2)",
             t.institution_recognise,
@@ -600,8 +605,8 @@ usage: marginalia-bench [BENCHMARK] [OPTIONS]
   gazetteer                cost against gazetteer size (ROR subsets)
   cli [--articles N]       `marginalia check` over a generated corpus
   lsp                      the language server through the protocol
-  stages [--articles N] [--ror]
-                           analyse's time by stage
+  stages [--articles N] [--density dense|seeds] [--ror]
+                           analyse's time by stage (dense: the default)
   corpus DIR [--articles N] [--density dense|seeds]
                            write that corpus into DIR
   sample DIR [--minutes M] [--every S] [--bin B]...
@@ -662,7 +667,7 @@ fn main() {
                 eprintln!("error: --ror given but the ROR subset cannot be loaded");
                 std::process::exit(2);
             }
-            stages(articles.min(3000), ror.flatten().as_deref())
+            stages(articles.min(3000), density, ror.flatten().as_deref())
         }
         Bench::Lsp => lsp::run(),
         Bench::Corpus(dir) => {
@@ -717,6 +722,9 @@ mod tests {
         );
         let a = parse(&["stages", "--ror"]).unwrap();
         assert_eq!((a.bench, a.articles, a.ror), (Bench::Stages, 10_000, true));
+        assert_eq!(a.density, Density::Dense);
+        let a = parse(&["stages", "--density", "seeds"]).unwrap();
+        assert_eq!((a.bench, a.density), (Bench::Stages, Density::Seeds));
         assert_eq!(parse(&[]).unwrap().bench, Bench::All);
         let a = parse(&["sample", "d", "--minutes", "5", "--bin", "x", "--bin", "y"]).unwrap();
         assert_eq!(

@@ -9,10 +9,11 @@
 //!   (`institutions::recognise`, `dates::recognise`) find on the same text: cutting at blank
 //!   lines changes no mention.
 //! * The cache recomputes only the blocks an edit touched.
+//! * The benchmarks' timed analysis (`analyse_timed`) equals `analyse`.
 //!
 //! Case counts: `PROPTEST_CASES` overrides the defaults below.
 
-use marginalia_core::analysis::{block_starts, AnalysisCache};
+use marginalia_core::analysis::{analyse_timed, block_starts, AnalysisCache, StageTimes};
 use marginalia_core::article;
 use marginalia_core::calendar::Date;
 use marginalia_core::config::Config;
@@ -195,6 +196,31 @@ proptest! {
             &dates::recognise(&text, &art, &a.anchor),
             "dates of {:?}", text
         );
+    }
+
+    /// The benchmarks' timed analysis gives what `analyse` gives, and its stages' times
+    /// fit in its total.
+    #[test]
+    fn timed_analysis_equals_fresh(
+        front in 0usize..4,
+        pieces in proptest::collection::vec(any::<usize>(), 0..60),
+    ) {
+        let config = config();
+        let ctx = ctx(&config);
+        let text = text_of(front, &pieces);
+        let mut t = StageTimes::default();
+        assert_same(&analyse_timed(&text, &ctx, &mut t), &analyse(&text, &ctx), &text);
+        let stages = [
+            t.front_matter,
+            t.tokens,
+            t.date_scan,
+            t.institution_forms,
+            t.institution_recognise,
+            t.institution_check,
+            t.date_resolve,
+            t.date_check,
+        ];
+        prop_assert!(stages.iter().sum::<std::time::Duration>() <= t.total, "{:?}", t);
     }
 }
 
