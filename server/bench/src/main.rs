@@ -7,7 +7,7 @@
 //! target/release/marginalia-bench cli [--articles N]  # `marginalia check` over a generated corpus
 //! target/release/marginalia-bench lsp                 # the language server through the protocol
 //! target/release/marginalia-bench stages [--articles N] [--density dense|seeds] [--ror]  # analyse's time by stage
-//! target/release/marginalia-bench corpus DIR [--articles N] [--density dense|seeds]  # write that corpus into DIR
+//! target/release/marginalia-bench corpus DIR [--articles N] [--density dense|seeds] [--seed S]  # write that corpus (or another) into DIR
 //! target/release/marginalia-bench sample DIR [--minutes M] [--every S] [--bin B]...  # `check` over DIR, timed when idle, for minutes
 //! target/release/marginalia-bench all
 //! ```
@@ -200,8 +200,9 @@ fn write_corpus(
     n: usize,
     buckets: &[usize],
     density: Density,
+    seed: u64,
 ) -> Vec<(String, usize, usize)> {
-    let mut texts = corpus_texts(n, density).into_iter();
+    let mut texts = corpus_texts(n, density, seed).into_iter();
     let mut out = Vec::new();
     let mut made = 0;
     for (b, &upto) in buckets.iter().enumerate() {
@@ -219,9 +220,13 @@ fn write_corpus(
     out
 }
 
+/// The seed of every corpus the benchmarks time. `corpus --seed` writes others (a profile
+/// for the optimiser is trained on one, so that it never sees the texts timed).
+const CORPUS_SEED: u64 = 42;
+
 /// The CLI corpus's articles, in memory (the same texts `write_corpus` writes).
-fn corpus_texts(n: usize, density: Density) -> Vec<String> {
-    let mut rng = corpus::Rng::new(42);
+fn corpus_texts(n: usize, density: Density, seed: u64) -> Vec<String> {
+    let mut rng = corpus::Rng::new(seed);
     (0..n)
         .map(|made| {
             let lang = if rng.below(3) == 0 {
@@ -231,7 +236,9 @@ fn corpus_texts(n: usize, density: Density) -> Vec<String> {
             };
             let size = corpus::corpus_size(&mut rng);
             let fm = rng.below(2) == 0;
-            corpus::article_with(made as u64, lang, size, fm, density)
+            // Article k's own seed is k in the timed corpora, as it always was.
+            let own = (made as u64).wrapping_add(seed.wrapping_sub(CORPUS_SEED) << 32);
+            corpus::article_with(own, lang, size, fm, density)
         })
         .collect()
 }
@@ -239,7 +246,7 @@ fn corpus_texts(n: usize, density: Density) -> Vec<String> {
 /// Where the time of `analyse` goes, stage by stage, on the CLI corpus at this density (one
 /// thread), with the embedded gazetteer or, given records, with the ROR subset added.
 fn stages(articles: usize, density: Density, ror: Option<&[Institution]>) {
-    let texts = corpus_texts(articles, density);
+    let texts = corpus_texts(articles, density, CORPUS_SEED);
     let bytes: usize = texts.iter().map(String::len).sum();
     let config = Config::default();
     let ror_g = ror.map(with_ror);
@@ -333,7 +340,7 @@ fn cli(articles: usize, ror: bool) {
     let mut formats = None;
     for (name, density) in [("dense", Density::Dense), ("seed density", Density::Seeds)] {
         let dir = tempfile::tempdir().unwrap();
-        let parts = write_corpus(dir.path(), articles, &buckets, density);
+        let parts = write_corpus(dir.path(), articles, &buckets, density, CORPUS_SEED);
         let mut folders = Vec::new();
         let (mut n, mut bytes) = (0, 0);
         for (folder, count, b) in parts {
@@ -516,6 +523,8 @@ struct Args {
     articles: usize,
     density: Density,
     ror: bool,
+    /// `corpus`'s seed ([`CORPUS_SEED`] unless told).
+    seed: u64,
     /// `sample`'s duration, pause between rounds and binaries (none: the release build).
     minutes: u64,
     every: u64,
@@ -540,6 +549,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut articles = 10_000;
     let mut density = Density::Dense;
     let mut ror = false;
+    let mut seed = CORPUS_SEED;
     let (mut minutes, mut every, mut bins) = (30, 120, Vec::new());
     let mut positional = Vec::new();
     let mut it = args.iter();
@@ -559,6 +569,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                 };
             }
             "--ror" => ror = true,
+            "--seed" => seed = number(it.next(), 1, "--seed", "a seed")?,
             "--minutes" => minutes = number(it.next(), 1, "--minutes", "minutes")?,
             "--every" => every = number(it.next(), 0, "--every", "seconds")?,
             "--bin" => bins.push(PathBuf::from(
@@ -592,6 +603,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         articles,
         density,
         ror,
+        seed,
         minutes,
         every,
         bins,
@@ -607,8 +619,9 @@ usage: marginalia-bench [BENCHMARK] [OPTIONS]
   lsp                      the language server through the protocol
   stages [--articles N] [--density dense|seeds] [--ror]
                            analyse's time by stage (dense: the default)
-  corpus DIR [--articles N] [--density dense|seeds]
-                           write that corpus into DIR
+  corpus DIR [--articles N] [--density dense|seeds] [--seed S]
+                           write that corpus into DIR (seed 42: the
+                           corpus the benchmarks time)
   sample DIR [--minutes M] [--every S] [--bin B]...
                            `marginalia check` over DIR, timed whenever the
                            machine is idle, a round every S s (120) for M
@@ -629,6 +642,7 @@ fn main() {
         articles,
         density,
         ror: ror_flag,
+        seed,
         minutes,
         every,
         mut bins,
@@ -672,7 +686,7 @@ fn main() {
         Bench::Lsp => lsp::run(),
         Bench::Corpus(dir) => {
             // To compare outputs across changes.
-            let parts = write_corpus(&dir, articles, &[articles], density);
+            let parts = write_corpus(&dir, articles, &[articles], density, seed);
             println!(
                 "wrote {} articles ({} bytes) under {}",
                 parts[0].1,
@@ -709,6 +723,17 @@ mod tests {
     }
 
     #[test]
+    fn another_seed_writes_other_articles_of_the_same_kind() {
+        let timed = corpus_texts(30, Density::Seeds, CORPUS_SEED);
+        let other = corpus_texts(30, Density::Seeds, 7);
+        assert_eq!(timed, corpus_texts(30, Density::Seeds, CORPUS_SEED));
+        assert!(timed.iter().all(|t| !other.contains(t)));
+        let size = |v: &[String]| v.iter().map(String::len).sum::<usize>() as f64;
+        let ratio = size(&other) / size(&timed);
+        assert!((0.5..2.0).contains(&ratio), "sizes differ {ratio}x");
+    }
+
+    #[test]
     fn the_command_line_is_read_whole() {
         let a = parse(&["corpus", "out", "--articles", "5", "--density", "seeds"]).unwrap();
         assert_eq!(
@@ -720,6 +745,9 @@ mod tests {
                 false
             )
         );
+        assert_eq!(a.seed, CORPUS_SEED);
+        let a = parse(&["corpus", "out", "--seed", "7"]).unwrap();
+        assert_eq!((a.bench, a.seed), (Bench::Corpus(PathBuf::from("out")), 7));
         let a = parse(&["stages", "--ror"]).unwrap();
         assert_eq!((a.bench, a.articles, a.ror), (Bench::Stages, 10_000, true));
         assert_eq!(a.density, Density::Dense);
@@ -759,6 +787,8 @@ mod tests {
             (&["cli", "--articles", "0"], "--articles needs"),
             (&["cli", "--articles"], "--articles needs"),
             (&["corpus", "out", "--density", "thin"], "`thin`"),
+            (&["corpus", "out", "--seed", "0"], "--seed needs a number"),
+            (&["corpus", "out", "--seed"], "--seed needs a number"),
             (&["bogus"], "unknown benchmark `bogus`"),
             (&["cli", "extra"], "unexpected argument `extra`"),
             (&["sample"], "sample DIR"),
