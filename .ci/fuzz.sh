@@ -3,6 +3,10 @@
 #
 #   FUZZ_SECONDS=60 bash .ci/fuzz.sh            # all targets, 60 s each (the default)
 #   FUZZ_SECONDS=600 bash .ci/fuzz.sh analyse   # chosen targets
+#   FUZZ_JOBS=1 bash .ci/fuzz.sh                # one target at a time
+#
+# Targets run FUZZ_JOBS at a time (default: the CPU count), each libFuzzer on one core, so every
+# target still gets its full time on a core while the whole run takes 1/FUZZ_JOBS as long.
 #
 # The toolchain here is stable; libFuzzer's instrumentation and AddressSanitizer need nightly
 # flags, which stable rustc accepts with RUSTC_BOOTSTRAP=1 (set only for these builds).
@@ -16,6 +20,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 seconds="${FUZZ_SECONDS:-60}"
+jobs="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}"
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_SECONDS must be a positive number, not '$seconds'" >&2; exit 1; }
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_JOBS must be a positive number, not '$jobs'" >&2; exit 1; }
 tools="${MARGINALIA_TOOLS:-$HOME/.cache/marginalia-tools}"
 export PATH="$tools/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
@@ -43,17 +50,35 @@ seed_dir() { # seeds for a target: our fixtures and hand-made hostile inputs
     echo "$dir"
 }
 
-failed=()
-for t in "${targets[@]}"; do
-    corpus="$(seed_dir "$t")"
-    log="$(mktemp)"
-    echo "fuzz: $t for ${seconds}s (corpus $(ls "$corpus" | wc -l) inputs)"
-    status=0
+# One target: its libFuzzer output in $logs/<target>.log, its exit code in $logs/<target>.rc.
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+fuzz_target() {
+    local t=$1 corpus=$2 status=0
     (cd fuzz && cargo fuzz run --release --debug-assertions "$t" "../$corpus" -- \
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
-        -dict=dicts/article.dict -print_final_stats=1) >"$log" 2>&1 || status=$?
+        -dict=dicts/article.dict -print_final_stats=1) >"$logs/$t.log" 2>&1 || status=$?
+    echo "$status" >"$logs/$t.rc"
+}
+
+for t in "${targets[@]}"; do
+    corpus="$(seed_dir "$t")"
+    # At most $jobs at once: wait for one to end before starting the next.
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+        wait -n || true
+    done
+    echo "fuzz: $t for ${seconds}s (corpus $(ls "$corpus" | wc -l) inputs)"
+    fuzz_target "$t" "$corpus" &
+done
+wait
+
+# Reported in target order, whatever order they ended in.
+failed=()
+for t in "${targets[@]}"; do
+    log="$logs/$t.log"
+    status="$(cat "$logs/$t.rc" 2>/dev/null || echo "no exit code")"
     grep -E "^Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb" "$log" | sed "s/^/fuzz: $t: /" || true
-    if [ "$status" -ne 0 ]; then
+    if [ "$status" != 0 ]; then
         failed+=("$t")
         echo "fuzz: $t FOUND A CRASH (exit $status)"
         grep -v -E "^#[0-9]+|^INFO:|^\s+[0-9]+: |^\s+at " "$log" | tail -60
@@ -68,11 +93,10 @@ for t in "${targets[@]}"; do
             echo "fuzz: replay with: (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --release --debug-assertions $t ${artifact#fuzz/})"
         fi
     fi
-    rm -f "$log"
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
     echo "fuzz: crashes in: ${failed[*]}"
     exit 1
 fi
-echo "fuzz: ${#targets[@]} targets, ${seconds}s each, no crash"
+echo "fuzz: ${#targets[@]} targets, ${seconds}s each, $jobs at a time, no crash"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the `marginalia` binary to ship (release archives, the editor plugins) optimised with a
 # profile of its own runs (profile-guided optimisation): about 8 % less time per article than
-# `cargo build --release` on this project's machine (BENCHMARKS.md, "PGO"). The two binaries
+# `cargo build --release` on this project's machine (BENCHMARKS.md, section "Stop 23"). The two binaries
 # give byte-identical output: the profile only steers code layout, inlining and branch order.
 #
 #   bash tools/pgo/build.sh            # the binary: target/pgo/marginalia
@@ -19,8 +19,9 @@ cd "$(dirname "$0")/../.."
 root=$(pwd)
 out="$root/target/pgo"
 articles=${PGO_ARTICLES:-2000}
+start=$(date +%s)
 fail() { echo "pgo: FAILED: $*" >&2; exit 1; }
-say() { printf 'pgo: %s\n' "$*"; }
+say() { printf 'pgo: %s (t+%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 
 command -v cargo >/dev/null || fail "cargo is not installed"
 [[ "$articles" =~ ^[1-9][0-9]*$ ]] || fail "PGO_ARTICLES must be a positive number, not '$articles'"
@@ -79,11 +80,33 @@ cp "$out/use/release/marginalia" "$out/marginalia.tmp"
 mv "$out/marginalia.tmp" "$out/marginalia"
 
 say "comparing its output with the plain build's"
+# Output, messages and exit code: a run that fails the same way in both builds is a failure too.
+run_check() { # BIN FORMAT DIR OUT: OUT gets the output, OUT.rc the exit code
+    local rc=0
+    "$1" check --deny never --format "$2" "$3" >"$4" 2>"$4.err" || rc=$?
+    echo "$rc" >"$4.rc"
+}
+cmp_dir="$out/compare"
+rm -rf "$cmp_dir"
+mkdir -p "$cmp_dir"
 for dir in "$out/train/seeds" fixtures/articles; do
     for format in human json sarif github; do
-        cmp <("$plain" check --deny never --format "$format" "$dir") \
-            <("$out/marginalia" check --deny never --format "$format" "$dir") >/dev/null ||
-            fail "the optimised binary's $format output over $dir differs from the plain build's"
+        run_check "$plain" "$format" "$dir" "$cmp_dir/plain"
+        run_check "$out/marginalia" "$format" "$dir" "$cmp_dir/pgo"
+        read -r plain_rc <"$cmp_dir/plain.rc"
+        read -r pgo_rc <"$cmp_dir/pgo.rc"
+        [ "$plain_rc" = 0 ] ||
+            fail "the plain build's check --format $format over $dir exited $plain_rc: $(head -c 500 "$cmp_dir/plain.err")"
+        [ "$pgo_rc" = 0 ] ||
+            fail "the optimised build's check --format $format over $dir exited $pgo_rc: $(head -c 500 "$cmp_dir/pgo.err")"
+        # A JSON report is never empty, even with no findings (GitHub's may be).
+        [ "$format" != json ] || [ -s "$cmp_dir/plain" ] ||
+            fail "the plain build's JSON report over $dir is empty"
+        cmp -s "$cmp_dir/plain" "$cmp_dir/pgo" ||
+            fail "the optimised binary's $format output over $dir differs from the plain build's (kept in $cmp_dir)"
+        cmp -s "$cmp_dir/plain.err" "$cmp_dir/pgo.err" ||
+            fail "the optimised binary's messages ($format, $dir) differ from the plain build's (kept in $cmp_dir)"
     done
 done
+rm -rf "$cmp_dir"
 say "done: $out/marginalia"

@@ -532,16 +532,20 @@ struct Args {
 }
 
 /// An option's value: a whole number of at least `least`.
+/// `what` names the value ("the seed"); the message says what was given instead.
 fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
     value: Option<&String>,
     least: T,
     option: &str,
-    unit: &str,
+    what: &str,
 ) -> Result<T, String> {
     value
         .and_then(|n| n.parse().ok())
         .filter(|n| *n >= least)
-        .ok_or_else(|| format!("{option} needs a number of {unit}, at least {least}"))
+        .ok_or_else(|| {
+            let given = value.map_or("nothing".to_string(), |v| format!("`{v}`"));
+            format!("{option} needs {what}, a whole number from {least}; got {given}")
+        })
 }
 
 /// The command line read, or why it cannot be (every option known, every value valid).
@@ -555,7 +559,9 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--articles" => articles = number(it.next(), 1, "--articles", "articles")?,
+            "--articles" => {
+                articles = number(it.next(), 1, "--articles", "the number of articles")?
+            }
             "--density" => {
                 density = match it.next().map(String::as_str) {
                     Some("dense") => Density::Dense,
@@ -569,9 +575,9 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                 };
             }
             "--ror" => ror = true,
-            "--seed" => seed = number(it.next(), 1, "--seed", "a seed")?,
-            "--minutes" => minutes = number(it.next(), 1, "--minutes", "minutes")?,
-            "--every" => every = number(it.next(), 0, "--every", "seconds")?,
+            "--seed" => seed = number(it.next(), 1, "--seed", "the seed")?,
+            "--minutes" => minutes = number(it.next(), 1, "--minutes", "the number of minutes")?,
+            "--every" => every = number(it.next(), 0, "--every", "the seconds between rounds")?,
             "--bin" => bins.push(PathBuf::from(
                 it.next()
                     .ok_or("--bin needs the path of a marginalia binary")?,
@@ -783,12 +789,24 @@ mod tests {
         for (args, says) in [
             (&["corpus"][..], "corpus DIR"),
             (&["corpus", "--frobnicate"], "unknown option `--frobnicate`"),
-            (&["cli", "--articles", "many"], "--articles needs"),
-            (&["cli", "--articles", "0"], "--articles needs"),
-            (&["cli", "--articles"], "--articles needs"),
+            (
+                &["cli", "--articles", "many"],
+                "a whole number from 1; got `many`",
+            ),
+            (
+                &["cli", "--articles", "0"],
+                "--articles needs the number of articles",
+            ),
+            (
+                &["cli", "--articles"],
+                "--articles needs the number of articles, a whole number from 1; got nothing",
+            ),
             (&["corpus", "out", "--density", "thin"], "`thin`"),
-            (&["corpus", "out", "--seed", "0"], "--seed needs a number"),
-            (&["corpus", "out", "--seed"], "--seed needs a number"),
+            (
+                &["corpus", "out", "--seed", "0"],
+                "--seed needs the seed, a whole number from 1; got `0`",
+            ),
+            (&["corpus", "out", "--seed"], "--seed needs the seed"),
             (&["bogus"], "unknown benchmark `bogus`"),
             (&["cli", "extra"], "unexpected argument `extra`"),
             (&["sample"], "sample DIR"),
