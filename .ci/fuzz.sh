@@ -21,8 +21,12 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 seconds="${FUZZ_SECONDS:-60}"
 jobs="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}"
+units="${FUZZ_CODEGEN_UNITS:-16}"
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_SECONDS must be a positive number, not '$seconds'" >&2; exit 1; }
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_JOBS must be a positive number, not '$jobs'" >&2; exit 1; }
+[[ "$units" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_CODEGEN_UNITS must be a positive number, not '$units'" >&2; exit 1; }
+# The same flags for the build and the runs, or `cargo fuzz run` builds again.
+build_flags=(--release --debug-assertions --codegen-units "$units")
 tools="${MARGINALIA_TOOLS:-$HOME/.cache/marginalia-tools}"
 export PATH="$tools/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
@@ -38,7 +42,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 echo "fuzz: building ${targets[*]}"
-(cd fuzz && cargo fuzz build --release --debug-assertions)
+(cd fuzz && cargo fuzz build "${build_flags[@]}")
 
 seed_dir() { # seeds for a target: our fixtures and hand-made hostile inputs
     local dir="fuzz/corpus/$1"
@@ -55,7 +59,7 @@ logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 fuzz_target() {
     local t=$1 corpus=$2 status=0
-    (cd fuzz && cargo fuzz run --release --debug-assertions "$t" "../$corpus" -- \
+    (cd fuzz && cargo fuzz run "${build_flags[@]}" "$t" "../$corpus" -- \
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
         -dict=dicts/article.dict -print_final_stats=1) >"$logs/$t.log" 2>&1 || status=$?
     echo "$status" >"$logs/$t.rc"
@@ -90,7 +94,7 @@ for t in "${targets[@]}"; do
             echo "fuzz: reproducer $artifact ($(wc -c <"$artifact") bytes):"
             python3 -c 'import sys; print(repr(open(sys.argv[1],"rb").read()))' "$artifact" | head -c 4000; echo
             xxd "$artifact" | head -40
-            echo "fuzz: replay with: (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --release --debug-assertions $t ${artifact#fuzz/})"
+            echo "fuzz: replay with: (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run ${build_flags[*]} $t ${artifact#fuzz/})"
         fi
     fi
 done

@@ -8,7 +8,8 @@
 #   PGO_ARTICLES=300 bash tools/pgo/build.sh   # a smaller training corpus (CI)
 #
 # Steps: an instrumented build; `check` (every output format), `entities`, `annotate`, `export`
-# and `report` over a generated training corpus and the bundled fixtures; the profile merged
+# and `report` over a generated training corpus and the bundled fixtures, and a short editing
+# session with the language server (`marginalia-bench lsp-train`); the profile merged
 # with the toolchain's own llvm-profdata (rustup's llvm-tools, the same LLVM as rustc); the
 # optimised build; its output compared with the plain release build's.
 #
@@ -70,8 +71,17 @@ train fixtures/corpus
 "$gen" annotate fixtures/articles/kust-laos-zone.txt >/dev/null
 "$gen" export fixtures/corpus --format csv --by institution >/dev/null
 "$gen" report fixtures/corpus -o "$out/train/report.html" >/dev/null
+# The editor plugins run this binary as their language server: without a session of its own
+# the profile would mark the server's code cold, and LLVM would optimise it for size.
+say "training: a language-server session"
+MARGINALIA_BIN="$gen" "$root/target/release/marginalia-bench" lsp-train |
+    sed 's/^/pgo: lsp-train: /'
 ls "$out/raw"/*.profraw >/dev/null 2>&1 || fail "the training runs left no profile in $out/raw"
 "$profdata" merge -o "$out/marginalia.profdata" "$out/raw"
+# The server's edits must be in the profile (an error the session hid would leave them cold).
+"$profdata" show --counts --function=Document12apply_change "$out/marginalia.profdata" |
+    grep "Block counts" | grep -q "[1-9]" ||
+    fail "the profile counts no edit by the language server (Document::apply_change)"
 
 say "optimised build"
 RUSTFLAGS="-Cprofile-use=$out/marginalia.profdata" \

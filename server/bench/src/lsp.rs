@@ -247,9 +247,12 @@ struct Edits {
     cpu: Duration,
 }
 
-fn edits(s: &mut Session, root: &Path, size: usize, count: usize) -> Edits {
-    let text = corpus::article(3, Lang::English, size, true);
-    let name = format!("edit-{size}.md");
+fn edits(s: &mut Session, root: &Path, lang: Lang, size: usize, count: usize) -> Edits {
+    let text = corpus::article(3, lang, size, true);
+    let name = match lang {
+        Lang::English => format!("edit-{size}.md"),
+        Lang::Chinese => format!("edit-zh-{size}.md"),
+    };
     let uri = uri_of(root, &name);
     s.open(&uri, &text);
     s.diagnostics(&uri, 1);
@@ -287,6 +290,38 @@ fn edits(s: &mut Session, root: &Path, size: usize, count: usize) -> Edits {
         diagnostics,
         cpu: s.cpu_time().saturating_sub(cpu_before) / count.max(1) as u32,
     }
+}
+
+/// `count` hovers and code actions on a 10 KB article: their latencies, in that order.
+fn requests(s: &mut Session, root: &Path, count: usize) -> (Vec<Duration>, Vec<Duration>) {
+    let text = corpus::article(5, Lang::English, 10 << 10, true);
+    let uri = uri_of(root, "requests.md");
+    s.open(&uri, &text);
+    let diags = s.diagnostics(&uri, 1);
+    let (line, character) = mention_position(&text, "KUST");
+    let mut hover = Vec::new();
+    let mut action = Vec::new();
+    let range = diags["params"]["diagnostics"]
+        .get(0)
+        .map(|d| d["range"].clone())
+        .unwrap_or_else(|| json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}}));
+    let first = diags["params"]["diagnostics"]
+        .as_array()
+        .map(|a| a.iter().take(1).cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    for _ in 0..count {
+        let (_, d) = s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        );
+        hover.push(d);
+        let (_, d) = s.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": first}}),
+        );
+        action.push(d);
+    }
+    (hover, action)
 }
 
 /// What [`pulls`] measured.
@@ -347,6 +382,52 @@ fn pulls(ror: bool, cache: &Path, count: usize) -> Pulls {
         p50: percentile(&lat, 0.5),
         rss,
     }
+}
+
+/// A short editing session, for the profile-guided build (`tools/pgo/build.sh` runs it against
+/// the instrumented binary): start, typing into English and Chinese articles of 10 KB to 2 MB,
+/// hovers and code actions, pulled diagnostics; the embedded gazetteer. Prints what it timed,
+/// from too few samples to quote. Unlike the benchmarks, a missing binary is an error.
+pub fn train() -> Result<(), String> {
+    let bin = marginalia_bin();
+    if !bin.exists() {
+        return Err(format!("{} does not exist: build it first", bin.display()));
+    }
+    let cache = tempfile::tempdir().map_err(|e| format!("a temporary folder: {e}"))?;
+    let (init, first, _) = startup(false, cache.path());
+    println!(
+        "start → initialize {} ms, → first diagnostics {} ms",
+        ms(init),
+        ms(first)
+    );
+    let ws = workspace(false);
+    let mut s = Session::start(ws.path(), cache.path());
+    s.initialize(ws.path());
+    for (lang, size, count) in [
+        (Lang::English, 10 << 10, 60),
+        (Lang::Chinese, 10 << 10, 60),
+        (Lang::English, 200 << 10, 15),
+        (Lang::Chinese, 200 << 10, 15),
+        (Lang::English, 2 << 20, 3),
+    ] {
+        let e = edits(&mut s, ws.path(), lang, size, count);
+        println!(
+            "{lang:?} {} KB: {count} edits, p50 {} ms, {} diagnostics",
+            e.bytes >> 10,
+            ms(e.p50),
+            e.diagnostics
+        );
+    }
+    let (hover, action) = requests(&mut s, ws.path(), 30);
+    println!(
+        "hover p50 {} ms, codeAction p50 {} ms",
+        ms(percentile(&hover, 0.5)),
+        ms(percentile(&action, 0.5))
+    );
+    s.finish();
+    let p = pulls(false, cache.path(), 3);
+    println!("pulled diagnostics p50 {} ms", ms(p.p50));
+    Ok(())
 }
 
 /// Whether the server binary is absent (then says the benchmark is skipped).
@@ -445,7 +526,7 @@ pub fn run() {
         println!("| article | edits | diagnostics | p50 ms | p99 ms | server CPU ms per edit |");
         println!("|---|---|---|---|---|---|");
         for (size, count) in [(10 << 10, 300), (200 << 10, 100), (2 << 20, 40)] {
-            let e = edits(&mut s, ws.path(), size, count);
+            let e = edits(&mut s, ws.path(), Lang::English, size, count);
             println!(
                 "| {} KB | {count} | {} | {} | {} | {} |",
                 e.bytes >> 10,
@@ -455,30 +536,7 @@ pub fn run() {
                 ms(e.cpu)
             );
         }
-        // Hover and code action on a 10 KB article.
-        let text = corpus::article(5, Lang::English, 10 << 10, true);
-        let uri = uri_of(ws.path(), "requests.md");
-        s.open(&uri, &text);
-        let diags = s.diagnostics(&uri, 1);
-        let (line, character) = mention_position(&text, "KUST");
-        let mut hover = Vec::new();
-        let mut action = Vec::new();
-        let range = diags["params"]["diagnostics"]
-            .get(0)
-            .map(|d| d["range"].clone())
-            .unwrap_or_else(|| json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}}));
-        for _ in 0..100 {
-            let (_, d) = s.request(
-                "textDocument/hover",
-                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
-            );
-            hover.push(d);
-            let (_, d) = s.request(
-                "textDocument/codeAction",
-                json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": diags["params"]["diagnostics"].as_array().map(|a| a.iter().take(1).cloned().collect::<Vec<_>>()).unwrap_or_default()}}),
-            );
-            action.push(d);
-        }
+        let (hover, action) = requests(&mut s, ws.path(), 100);
         println!();
         println!("| request (10 KB article) | p50 ms | p99 ms |");
         println!("|---|---|---|");

@@ -509,6 +509,8 @@ enum Bench {
     Gazetteer,
     Cli,
     Lsp,
+    /// A short language-server session for the profile-guided build.
+    LspTrain,
     Stages,
     /// Writes the CLI benchmark's corpus into this folder.
     Corpus(PathBuf),
@@ -592,6 +594,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         ["gazetteer"] => Bench::Gazetteer,
         ["cli"] => Bench::Cli,
         ["lsp"] => Bench::Lsp,
+        ["lsp-train"] => Bench::LspTrain,
         ["stages"] => Bench::Stages,
         ["corpus", dir] => Bench::Corpus(PathBuf::from(dir)),
         ["corpus"] => return Err("corpus needs the folder to write into: corpus DIR".into()),
@@ -599,7 +602,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         ["sample"] => return Err("sample needs the folder to check: sample DIR".into()),
         [other] => {
             return Err(format!(
-                "unknown benchmark `{other}`: pipeline, gazetteer, cli, lsp, stages, corpus, sample, all"
+                "unknown benchmark `{other}`: pipeline, gazetteer, cli, lsp, lsp-train, stages, corpus, sample, all"
             ))
         }
         [_, extra, ..] => return Err(format!("unexpected argument `{extra}`")),
@@ -623,6 +626,8 @@ usage: marginalia-bench [BENCHMARK] [OPTIONS]
   gazetteer                cost against gazetteer size (ROR subsets)
   cli [--articles N]       `marginalia check` over a generated corpus
   lsp                      the language server through the protocol
+  lsp-train                a short editing session through the protocol
+                           (what tools/pgo/build.sh trains the server on)
   stages [--articles N] [--density dense|seeds] [--ror]
                            analyse's time by stage (dense: the default)
   corpus DIR [--articles N] [--density dense|seeds] [--seed S]
@@ -690,6 +695,12 @@ fn main() {
             stages(articles.min(3000), density, ror.flatten().as_deref())
         }
         Bench::Lsp => lsp::run(),
+        Bench::LspTrain => {
+            if let Err(e) = lsp::train() {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        }
         Bench::Corpus(dir) => {
             // To compare outputs across changes.
             let parts = write_corpus(&dir, articles, &[articles], density, seed);
@@ -760,6 +771,8 @@ mod tests {
         let a = parse(&["stages", "--density", "seeds"]).unwrap();
         assert_eq!((a.bench, a.density), (Bench::Stages, Density::Seeds));
         assert_eq!(parse(&[]).unwrap().bench, Bench::All);
+        assert_eq!(parse(&["lsp"]).unwrap().bench, Bench::Lsp);
+        assert_eq!(parse(&["lsp-train"]).unwrap().bench, Bench::LspTrain);
         let a = parse(&["sample", "d", "--minutes", "5", "--bin", "x", "--bin", "y"]).unwrap();
         assert_eq!(
             (a.bench, a.minutes, a.every, a.bins),
