@@ -4,6 +4,7 @@
 #   FUZZ_SECONDS=60 bash .ci/fuzz.sh            # all targets, 60 s each (the default)
 #   FUZZ_SECONDS=600 bash .ci/fuzz.sh analyse   # chosen targets
 #   FUZZ_JOBS=1 bash .ci/fuzz.sh                # one target at a time
+#   FUZZ_CODEGEN_UNITS=16 bash .ci/fuzz.sh      # a quicker build, slower targets
 #
 # Targets run FUZZ_JOBS at a time (default: the CPU count), each libFuzzer on one core, so every
 # target still gets its full time on a core while the whole run takes 1/FUZZ_JOBS as long.
@@ -21,8 +22,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 seconds="${FUZZ_SECONDS:-60}"
 jobs="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}"
-# cargo-fuzz's default of one codegen unit: the fastest targets. 16 builds faster on a laptop; on
-# CI's two cores the saving did not show, and the targets ran 5 % fewer inputs (BENCHMARKS.md).
+# cargo-fuzz's default of one codegen unit: the fastest targets. 16 built faster in one run by
+# hand, not in CI, and the targets ran 5 % fewer inputs (BENCHMARKS.md, "Stop 24").
 units="${FUZZ_CODEGEN_UNITS:-1}"
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_SECONDS must be a positive number, not '$seconds'" >&2; exit 1; }
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_JOBS must be a positive number, not '$jobs'" >&2; exit 1; }
