@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the `marginalia` binary to ship (release archives, the editor plugins) optimised with a
 # profile of its own runs (profile-guided optimisation): about 8 % less time per article than
-# `cargo build --release` on this project's machine (BENCHMARKS.md, section "Stop 23"). The two binaries
-# give byte-identical output: the profile only steers code layout, inlining and branch order.
+# `cargo build --release` on this project's machine (BENCHMARKS.md, section "Stop 23"). The two
+# binaries give byte-identical output: the profile only steers code layout, inlining and branch
+# order.
 #
 #   bash tools/pgo/build.sh            # the binary: target/pgo/marginalia
 #   PGO_ARTICLES=300 bash tools/pgo/build.sh   # a smaller training corpus (CI)
@@ -91,10 +92,9 @@ mv "$out/marginalia.tmp" "$out/marginalia"
 
 say "comparing its output with the plain build's"
 # Output, messages and exit code: a run that fails the same way in both builds is a failure too.
-run_check() { # BIN FORMAT DIR OUT: OUT gets the output, OUT.rc the exit code
-    local rc=0
+run_check() { # BIN FORMAT DIR OUT: OUT gets the output, OUT.err the messages, $rc the exit code
+    rc=0
     "$1" check --deny never --format "$2" "$3" >"$4" 2>"$4.err" || rc=$?
-    echo "$rc" >"$4.rc"
 }
 cmp_dir="$out/compare"
 rm -rf "$cmp_dir"
@@ -102,9 +102,9 @@ mkdir -p "$cmp_dir"
 for dir in "$out/train/seeds" fixtures/articles; do
     for format in human json sarif github; do
         run_check "$plain" "$format" "$dir" "$cmp_dir/plain"
+        plain_rc=$rc
         run_check "$out/marginalia" "$format" "$dir" "$cmp_dir/pgo"
-        read -r plain_rc <"$cmp_dir/plain.rc"
-        read -r pgo_rc <"$cmp_dir/pgo.rc"
+        pgo_rc=$rc
         [ "$plain_rc" = 0 ] ||
             fail "the plain build's check --format $format over $dir exited $plain_rc: $(head -c 500 "$cmp_dir/plain.err")"
         [ "$pgo_rc" = 0 ] ||
