@@ -7,16 +7,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared="../shared"
 [ -d "$shared/data" ] || { echo "release-suites: $shared/data is missing" >&2; exit 1; }
+# Every build names the same packages, so that cargo resolves one set of features for them all
+# and compiles each crate once: naming only the crate under test would resolve that crate's
+# dependencies with fewer features (syn without "full", say) and compile them, the core and
+# everything on top of it a second and third time.
+packages=(-p marginalia-core -p marginalia-workspace -p marginalia -p marginalia-bench)
 
 echo "--- hostile input in release, including the 50 MB article"
-cargo test --release -p marginalia-core --test hostile -- --include-ignored --nocapture
+cargo test --release "${packages[@]}" --test hostile -- --include-ignored --nocapture
 echo "--- institutions: seeds and gold set"
-cargo test --release -p marginalia-core --test institutions_eval -- --nocapture --test-threads=1
+cargo test --release "${packages[@]}" --test institutions_eval -- --nocapture --test-threads=1
 echo "--- institutions: ROR names-dev with the ROR subset loaded"
-cargo test --release -p marginalia-workspace --test ror_eval -- --nocapture --test-threads=1
+cargo test --release "${packages[@]}" --test ror_eval -- --nocapture --test-threads=1
 echo "--- dates: gold set, seeds, WikiWars thresholds"
-cargo test --release -p marginalia-core --test dates_eval -- --nocapture --test-threads=1
+cargo test --release "${packages[@]}" --test dates_eval -- --nocapture --test-threads=1
 echo "--- dates: TempEval-3-style scores on every corpus"
-cargo run --release -p marginalia-core --example eval_dates -- "$shared/data/dates"
+cargo build --release "${packages[@]}" --example eval_dates
+"${CARGO_TARGET_DIR:-target}/release/examples/eval_dates" "$shared/data/dates"
 echo "--- report: the page for 10,000 generated articles stays under 2 MB"
-cargo test --release -p marginalia --test report -- --ignored --nocapture ten_thousand
+cargo test --release "${packages[@]}" --test report -- --ignored --nocapture ten_thousand
