@@ -86,9 +86,8 @@ pub fn write_atomic(
     if meta.permissions().readonly() {
         return Err(WriteError::ReadOnly);
     }
-    if !unchanged(&target, original)? {
-        return Err(WriteError::Changed);
-    }
+    // The look at the file happens once, just before the swap (a change found there costs a
+    // temporary file written for nothing, which is rare, rather than a second read every time).
     replace_via_temporary(&target, new, Some(meta.permissions()), |tmp| {
         replace_if_unchanged(tmp, &target, original)
     })
