@@ -26,7 +26,14 @@ pub fn run(args: CheckArgs) -> Outcome {
     // on purpose, since freeing a ROR gazetteer and every file's findings one by one takes
     // longer (50 ms and more) than the system takes to reclaim them.
     let jobs: &'static [_] = match setup::jobs(&args.paths, args.analysis.ror.as_deref()) {
-        Ok(j) => Vec::leak(j),
+        Ok(setup::Jobs {
+            nothing_found: Some(why),
+            ..
+        }) => {
+            error(why);
+            return Outcome::Failed;
+        }
+        Ok(j) => Vec::leak(j.list),
         Err(e) => {
             error(e);
             return Outcome::Failed;

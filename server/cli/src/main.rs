@@ -27,7 +27,8 @@ Exit codes:
   0  no finding at or above the --deny level (default: error)
   1  findings at or above the --deny level
   2  marginalia could not do its job: bad usage, a path that cannot be read,
-     a broken marginalia.toml, a file that could not be written";
+     a broken marginalia.toml, a file that could not be written, folders
+     holding no article (a run that checks nothing would pass anything)";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -235,6 +236,11 @@ impl Outcome {
 /// Prints an error the way every command does.
 pub fn error(message: impl std::fmt::Display) {
     eprintln!("error: {message}");
+}
+
+/// Prints a warning the way every command does: the command goes on.
+pub fn warning(message: impl std::fmt::Display) {
+    eprintln!("warning: {message}");
 }
 
 fn main() -> ExitCode {

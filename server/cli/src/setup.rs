@@ -8,7 +8,7 @@ use marginalia_core::gazetteer::Gazetteer;
 use marginalia_core::Context;
 use marginalia_workspace::config::{ConfigCache, LoadedConfig};
 use marginalia_workspace::files::read_article;
-use marginalia_workspace::walk::{self, Target};
+use marginalia_workspace::walk::{self, Target, Walked};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -94,9 +94,17 @@ impl Corpora {
     }
 }
 
+/// The files of a run, each with its corpus.
+pub struct Jobs {
+    pub list: Vec<(Target, Arc<Corpus>)>,
+    /// When the paths hold no article: what the walk passed over and how to take it (for
+    /// `check` an error, since a run that checks nothing would pass; for the others a warning).
+    pub nothing_found: Option<String>,
+}
+
 /// Every file the paths name (the current folder when none), each with its corpus: the one
 /// walk `check`, `export` and `report` share, so they choose the same files.
-pub fn jobs(paths: &[PathBuf], ror: Option<&Path>) -> Result<Vec<(Target, Arc<Corpus>)>, String> {
+pub fn jobs(paths: &[PathBuf], ror: Option<&Path>) -> Result<Jobs, String> {
     let here = [PathBuf::from(".")];
     let paths = if paths.is_empty() { &here[..] } else { paths };
     let configs = ConfigCache::new();
@@ -121,15 +129,65 @@ pub fn jobs(paths: &[PathBuf], ror: Option<&Path>) -> Result<Vec<(Target, Arc<Co
         let targets = walk::collect(paths, &configs);
         (targets, early.join().ok().flatten())
     });
-    let targets = targets.map_err(|e| e.to_string())?;
+    let walked = targets.map_err(|e| e.to_string())?;
+    let nothing_found = walked
+        .targets
+        .is_empty()
+        .then(|| nothing_found(paths, &walked));
     let mut corpora = Corpora::default();
     if let Some(c) = early {
         corpora.by_config.insert(c.loaded.path.clone(), Arc::new(c));
     }
-    targets
+    let list = walked
+        .targets
         .into_iter()
         .map(|t| corpora.get(&t.config, ror).map(|c| (t, c)))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok(Jobs {
+        list,
+        nothing_found,
+    })
+}
+
+/// Why a walk that found no article is an error: a run that checks nothing would pass
+/// whatever the corpus holds. Most often the articles are plain files kept outside an
+/// `articles/` folder, which the default rule passes over: the message says so and how to
+/// take them.
+fn nothing_found(paths: &[PathBuf], walked: &Walked) -> String {
+    let shown = |p: &Path| match display_path(p) {
+        s if s.is_empty() => ".".to_string(),
+        s => s,
+    };
+    let under = paths
+        .iter()
+        .map(|p| format!("`{}`", shown(p)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let how = |them: &str| {
+        format!(
+            "name {them} on the command line, keep {them} under a folder named `articles`, or \
+             list {them} in `[articles] include` in marginalia.toml"
+        )
+    };
+    match (&walked.first_passed_over, walked.passed_over) {
+        (Some(first), 1) => format!(
+            "no article found under {under}: one .md/.txt file ({}) was passed over, as it \
+             has no front-matter and is not under an `articles/` folder; {}",
+            shown(first),
+            how("it")
+        ),
+        (Some(first), n) => format!(
+            "no article found under {under}: {n} .md/.txt files (the first: {}) were passed \
+             over, as they have no front-matter and are not under an `articles/` folder; {}",
+            shown(first),
+            how("them")
+        ),
+        (None, _) => format!(
+            "no article found under {under}: articles are .md/.txt files under an \
+             `articles/` folder or with a front-matter, unless `[articles] include` in \
+             marginalia.toml says otherwise"
+        ),
+    }
 }
 
 /// A file as read from disk: its text, or the finding that says why it cannot be read, with

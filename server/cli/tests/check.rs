@@ -64,6 +64,54 @@ fn usage_errors_and_missing_paths_exit_2() {
     assert_eq!(code(&o), 2);
 }
 
+/// Plain `.txt` articles kept outside an `articles/` folder are not articles under the default
+/// rule: a run over their folder would check nothing and pass. It exits 2 instead, naming the
+/// files passed over and the ways to take them; `export` and `report`, which walk the same
+/// way, say the same as a warning and write their empty outputs.
+#[test]
+fn a_folder_with_no_article_exits_2_and_says_what_was_passed_over() {
+    let body = "中国科学院 (CAS) signed an agreement with CNRS on 3 May 2019.\n";
+    let dir = corpus(&[
+        ("news/b.txt", body.as_bytes()),
+        ("news/a.txt", body.as_bytes()),
+        ("news/photo.jpg", b"\xff\xd8"),
+    ]);
+    for (command, exit, said_as) in [
+        (&["check", "news"][..], 2, "error"),
+        (&["export", "news"], 0, "warning"),
+        (&["report", "--output", "r.html", "news"], 0, "warning"),
+    ] {
+        let o = run_in(dir.path(), command);
+        assert_eq!(code(&o), exit, "{command:?}: {}", stderr(&o));
+        let said = stderr(&o);
+        assert!(
+            said.contains(&format!("{said_as}: no article found under `news`"))
+                && said.contains("2 .md/.txt files (the first: news/a.txt)")
+                && said.contains("`[articles] include`"),
+            "{command:?}: {said}"
+        );
+    }
+    assert!(dir.path().join("r.html").exists());
+    // Named on the command line, they are checked.
+    let o = run_in(dir.path(), &["check", "news/a.txt", "news/b.txt"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 errors, 2 warnings in 2 files"),
+        "{}",
+        stdout(&o)
+    );
+    // A folder with nothing that could be an article says so too.
+    fs::remove_file(dir.path().join("news/a.txt")).unwrap();
+    fs::remove_file(dir.path().join("news/b.txt")).unwrap();
+    let o = run_in(dir.path(), &["check", "news"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("no article found under `news`: articles are"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn help_documents_the_exit_codes() {
     let o = run_in(std::path::Path::new("."), &["check", "--help"]);

@@ -696,7 +696,7 @@ impl Shared {
         })
         .await;
         let targets = match walked {
-            Ok(Ok(t)) => t,
+            Ok(Ok(w)) => w.targets,
             Ok(Err(e)) => {
                 if let marginalia_workspace::walk::WalkError::Config(e) = &e {
                     // Also shown on the file, by `log_world_problems` below.

@@ -150,6 +150,7 @@ async fn the_indexed_workspace_reports_every_fixture_like_the_pipeline() {
     let paths: Vec<PathBuf> =
         marginalia_workspace::walk::collect(std::slice::from_ref(&root), &configs)
             .unwrap()
+            .targets
             .into_iter()
             .map(|t| t.path)
             .collect();

@@ -49,9 +49,21 @@ impl From<ConfigLoadError> for WalkError {
     }
 }
 
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// The articles, sorted by path, each once.
+    pub targets: Vec<Target>,
+    /// Files with an article's extension that the default rule passed over: outside an
+    /// `articles/` folder and without a front-matter (`README.md`, or a corpus of plain
+    /// `.txt` articles kept elsewhere). How many, and the first found.
+    pub passed_over: usize,
+    pub first_passed_over: Option<PathBuf>,
+}
+
 /// Finds the articles under the given paths (files or folders), in a stable order (sorted by
 /// path), each once.
-pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, WalkError> {
+pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Walked, WalkError> {
     let mut selections: HashMap<Option<PathBuf>, Arc<Selection>> = HashMap::new();
     let mut selection_for = |loaded: &LoadedConfig| -> Result<Arc<Selection>, ConfigLoadError> {
         if let Some(s) = selections.get(&loaded.path) {
@@ -62,6 +74,7 @@ pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, 
         Ok(s)
     };
     let mut out: Vec<Target> = Vec::new();
+    let mut walked = Walked::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     // Asked once: `std::path::absolute` asks the kernel for the current folder on every
     // relative path, three times per file (a tenth of a walk over 10,000 articles).
@@ -154,7 +167,16 @@ pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, 
             }) {
                 Decision::Article => true,
                 Decision::NotArticle => false,
-                Decision::IfFrontMatter => sniff_front_matter(path),
+                Decision::IfFrontMatter => {
+                    let annotated = sniff_front_matter(path);
+                    if !annotated {
+                        walked.passed_over += 1;
+                        walked
+                            .first_passed_over
+                            .get_or_insert_with(|| path.to_path_buf());
+                    }
+                    annotated
+                }
             };
             if keep && seen.insert(abs) {
                 out.push(Target {
@@ -167,7 +189,8 @@ pub fn collect(paths: &[PathBuf], configs: &ConfigCache) -> Result<Vec<Target>, 
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    walked.targets = out;
+    Ok(walked)
 }
 
 /// What every file of one folder shares during a walk.
@@ -234,15 +257,19 @@ mod tests {
         fs::write(d.join("notes/plain.md"), "no front-matter\n").unwrap();
         fs::write(d.join(".hidden/a.md"), "---\n---\n").unwrap();
         fs::write(d.join(".gitignore"), "articles/old/skip.md\n").unwrap();
-        let targets = collect(&[d.to_path_buf()], &ConfigCache::new()).unwrap();
+        let walked = collect(&[d.to_path_buf()], &ConfigCache::new()).unwrap();
         assert_eq!(
-            names(&targets, d),
+            names(&walked.targets, d),
             [
                 "articles/kust.md",
                 "articles/old/cnrs.txt",
                 "notes/annotated.md"
             ]
         );
+        // Outside `articles/`, two Markdown files without a front-matter were passed over
+        // (the hidden folder, the ignored file and the picture are not counted).
+        assert_eq!(walked.passed_over, 2);
+        assert_eq!(walked.first_passed_over, Some(d.join("README.md")));
         // Named files are always checked; a file named twice is checked once.
         let targets = collect(
             &[
@@ -252,7 +279,8 @@ mod tests {
             ],
             &ConfigCache::new(),
         )
-        .unwrap();
+        .unwrap()
+        .targets;
         assert_eq!(
             names(&targets, d),
             ["README.md", "articles/kust.md", "articles/old/cnrs.txt"]
@@ -305,7 +333,7 @@ mod tests {
             fs::write(d.join(f), text).unwrap();
         }
         let configs = ConfigCache::new();
-        let targets = collect(&[d.to_path_buf()], &configs).unwrap();
+        let targets = collect(&[d.to_path_buf()], &configs).unwrap().targets;
         let mut expected: Vec<PathBuf> = files
             .iter()
             .map(|f| d.join(f))
@@ -380,8 +408,10 @@ mod tests {
         fs::write(d.join("news/a.txt"), "a\n").unwrap();
         fs::write(d.join("news/b.md"), "---\n---\n").unwrap();
         fs::write(d.join("news/drafts/c.txt"), "c\n").unwrap();
-        let targets = collect(&[d.to_path_buf()], &ConfigCache::new()).unwrap();
-        assert_eq!(names(&targets, d), ["news/a.txt"]);
+        let walked = collect(&[d.to_path_buf()], &ConfigCache::new()).unwrap();
+        assert_eq!(names(&walked.targets, d), ["news/a.txt"]);
+        // A configuration's own globs pass nothing over: only the default rule does.
+        assert_eq!(walked.passed_over, 0);
     }
 
     #[test]

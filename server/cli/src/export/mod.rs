@@ -11,7 +11,7 @@ mod model;
 mod render;
 
 use crate::setup::{self, Corpus};
-use crate::{error, AnalysisArgs, Outcome};
+use crate::{error, warning, AnalysisArgs, Outcome};
 use clap::ValueEnum;
 use marginalia_core::text::Document;
 use marginalia_core::{analyse, Severity};
@@ -85,7 +85,12 @@ pub fn run(args: ExportArgs) -> Outcome {
         return Outcome::Failed;
     }
     let jobs = match setup::jobs(&args.paths, args.analysis.ror.as_deref()) {
-        Ok(j) => j,
+        Ok(j) => {
+            if let Some(why) = j.nothing_found {
+                warning(why);
+            }
+            j.list
+        }
         Err(e) => {
             error(e);
             return Outcome::Failed;
@@ -101,7 +106,7 @@ pub fn run(args: ExportArgs) -> Outcome {
     let mut incomplete = false;
     for e in &exported {
         if let Some(w) = &e.warning {
-            eprintln!("warning: {w}; its annotations are not exported");
+            warning(format!("{w}; its annotations are not exported"));
             incomplete = true;
         }
     }

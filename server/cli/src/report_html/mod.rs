@@ -12,7 +12,7 @@ mod model;
 mod render;
 
 use crate::setup;
-use crate::{error, AnalysisArgs, Outcome};
+use crate::{error, warning, AnalysisArgs, Outcome};
 use marginalia_core::analyse;
 use marginalia_core::article::Annotations;
 use marginalia_core::findings::Finding;
@@ -54,7 +54,12 @@ fn parse_top(s: &str) -> Result<usize, String> {
 
 pub fn run(args: ReportArgs) -> Outcome {
     let jobs = match setup::jobs(&args.paths, args.analysis.ror.as_deref()) {
-        Ok(j) => j,
+        Ok(j) => {
+            if let Some(why) = j.nothing_found {
+                warning(why);
+            }
+            j.list
+        }
         Err(e) => {
             error(e);
             return Outcome::Failed;
