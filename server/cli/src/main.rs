@@ -113,10 +113,10 @@ pub struct CheckArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct AnnotateArgs {
-    /// The article to annotate.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-    /// Write the result into the file (atomically) instead of printing it.
+    /// The articles to annotate (several only with --write).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write each result into its file (atomically) instead of printing it.
     #[arg(long)]
     pub write: bool,
     #[command(flatten)]

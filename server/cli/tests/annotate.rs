@@ -151,3 +151,59 @@ fn annotate_write_refuses_a_read_only_file() {
     assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
     assert_eq!(fs::read_to_string(&p).unwrap(), PLAIN);
 }
+
+/// `annotate --write` takes several files: each is annotated in place, and one that cannot be
+/// (a broken front-matter, a missing file) is named while the others are still written; the
+/// exit code says that one failed. Printing takes one file only.
+#[test]
+fn annotate_write_takes_several_files_and_names_the_ones_it_cannot_annotate() {
+    let broken = "---\ntitle: [unclosed\n---\nCNRS visited KUST.\n";
+    let dir = corpus(&[
+        ("a.txt", PLAIN.as_bytes()),
+        (
+            "b.txt",
+            "中国科学院与法国国家科学研究中心在北京举行对话。\n".as_bytes(),
+        ),
+        ("c.md", broken.as_bytes()),
+    ]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "annotate",
+            "--write",
+            "a.txt",
+            "missing.txt",
+            "c.md",
+            "b.txt",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let said = stderr(&o);
+    for line in [
+        "a.txt: annotated",
+        "error: missing.txt: no such file",
+        "error: c.md:3:1: the front-matter is not valid YAML",
+        "b.txt: annotated",
+    ] {
+        assert!(said.contains(line), "{line:?} not in: {said}");
+    }
+    let a = fs::read_to_string(dir.path().join("a.txt")).unwrap();
+    assert_eq!(body(&a), PLAIN);
+    let b = fs::read_to_string(dir.path().join("b.txt")).unwrap();
+    assert!(b.contains("  - id: ror:034t30j35\n"), "{b}");
+    assert_eq!(fs::read_to_string(dir.path().join("c.md")).unwrap(), broken);
+    // Again: nothing left to do for the two written.
+    let o = run_in(dir.path(), &["annotate", "--write", "a.txt", "b.txt"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a.txt: already up to date")
+            && stderr(&o).contains("b.txt: already up to date"),
+        "{}",
+        stderr(&o)
+    );
+    // Two articles printed one after the other could not be told apart.
+    let o = run_in(dir.path(), &["annotate", "a.txt", "b.txt"]);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("--write"), "{}", stderr(&o));
+}
