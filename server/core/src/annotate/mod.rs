@@ -29,8 +29,8 @@ pub fn annotate(text: &str, analysis: &Analysis, ctx: &Context) -> Vec<TextEdit>
 
     let mut scalars: Vec<(&str, String)> = Vec::new();
     if a.title.is_none() {
-        if let Some(t) = guess_title(text, analysis) {
-            scalars.push(("title", t));
+        if let Some(t) = crate::article::title::guess(analysis.article.body.slice(text)) {
+            scalars.push(("title", t.into_owned()));
         }
     }
     if a.published.is_none() {
@@ -174,22 +174,6 @@ fn render_list(items: &[Item]) -> Vec<String> {
         }
     }
     out
-}
-
-/// The first substantial line of the body that is not site navigation.
-fn guess_title(text: &str, analysis: &Analysis) -> Option<String> {
-    let body = analysis.article.body.slice(text);
-    body.lines()
-        .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '#'))
-        .filter(|l| !l.is_empty())
-        .find(|l| {
-            let navigation = l.contains('>')
-                || l.eq_ignore_ascii_case("news & events")
-                || l.eq_ignore_ascii_case("news");
-            let chars = l.chars().count();
-            !navigation && (6..=200).contains(&chars)
-        })
-        .map(str::to_string)
 }
 
 /// `en`, `zh-Hans`, `zh-Hant`, or `None` when the body gives too little to tell.

@@ -8,6 +8,7 @@ pub mod edit;
 pub mod ids;
 pub mod schema;
 mod split;
+pub mod title;
 pub mod yaml;
 
 pub use codes::*;

@@ -222,19 +222,16 @@ use super::codes::SCHEMA_VERSION as SCHEMA_VERSION_CODE;
 fn missing_front_matter(text: &str, article: &Article) -> Finding {
     let at = article.start();
     let nl = article.line_ending.as_str();
-    let title = text[at..]
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map(|l| l.trim_start_matches('#').trim());
+    let title = text.get(at..).and_then(super::title::guess);
     // Written into one String (sized for the usual, unquoted title).
-    let mut skeleton = String::with_capacity(64 + title.map_or(0, str::len) + 7 * nl.len());
+    let mut skeleton =
+        String::with_capacity(64 + title.as_ref().map_or(0, |t| t.len()) + 7 * nl.len());
     for piece in ["---", nl, "schema: 1", nl] {
         skeleton.push_str(piece);
     }
     if let Some(t) = title {
         skeleton.push_str("title: ");
-        super::edit::push_yaml_scalar(&mut skeleton, t);
+        super::edit::push_yaml_scalar(&mut skeleton, &t);
         skeleton.push_str(nl);
     }
     for piece in [
@@ -672,12 +669,13 @@ mod tests {
 
     #[test]
     fn missing_front_matter_offers_a_skeleton() {
-        let (_, findings) = check("News & Events\n\nKUST met CNRS.\n");
+        // The title is the headline, not the site's section name above it.
+        let text = "News & Events\n\nCNRS Representative Visited KUST\n\nKUST met CNRS.\n";
+        let (_, findings) = check(text);
         assert_eq!(codes(&findings), ["MA0101"]);
-        let fixed =
-            crate::findings::apply_edits("News & Events\n", &findings[0].fixes[0].edits).unwrap();
+        let fixed = crate::findings::apply_edits(text, &findings[0].fixes[0].edits).unwrap();
         assert!(
-            fixed.starts_with("---\nschema: 1\ntitle: News & Events\n"),
+            fixed.starts_with("---\nschema: 1\ntitle: CNRS Representative Visited KUST\n"),
             "{fixed}"
         );
         let (_, again) = check(&fixed);

@@ -300,6 +300,33 @@ pub fn pinyin_group_len(rest: &str) -> Option<usize> {
     None
 }
 
+/// `s` without the inline pinyin groups that follow its Han characters (`中國科學(xué)院` →
+/// `中國科學院`), as pages copied from some Chinese sites carry them.
+pub fn without_pinyin(s: &str) -> std::borrow::Cow<'_, str> {
+    let han = |c: char| matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF);
+    let mut out = String::new();
+    let mut kept = 0; // `s[..kept]` is in `out` (or nothing was removed yet)
+    let mut prev = None;
+    for (i, c) in s.char_indices() {
+        if i < kept {
+            continue;
+        }
+        if prev.is_some_and(han) {
+            if let Some(n) = s.get(i..).and_then(pinyin_group_len) {
+                out.push_str(s.get(kept..i).unwrap_or(""));
+                kept = i + n;
+                continue;
+            }
+        }
+        prev = Some(c);
+    }
+    if kept == 0 {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    out.push_str(s.get(kept..).unwrap_or(""));
+    std::borrow::Cow::Owned(out)
+}
+
 /// Folds one character of a word into `h` (lowercase, diacritics removed).
 #[inline]
 fn fold_into(h: u64, c: char) -> u64 {
@@ -1343,6 +1370,25 @@ mod tests {
         }
         assert!(!t[4].has(BREAK), "pinyin is no break");
         assert!(t[5].has(BREAK), "a bracket is");
+    }
+
+    #[test]
+    fn inline_pinyin_is_removed_after_han_characters_only() {
+        assert_eq!(
+            without_pinyin("中國科學(xué)院—法國國家科學(xué)研究中心雙邊戰(zhàn)略對話會議"),
+            "中國科學院—法國國家科學研究中心雙邊戰略對話會議"
+        );
+        // Brackets after Latin text, acronyms and long words stay; nothing removed, nothing copied.
+        for kept in [
+            "KUST (kunming)",
+            "中國科學院(CAS)",
+            "院(abcdefghij)",
+            "🙂(xué)",
+            "",
+        ] {
+            assert!(matches!(without_pinyin(kept), std::borrow::Cow::Borrowed(k) if k == kept));
+        }
+        assert_eq!(without_pinyin("學（xué）院 (yuàn)"), "學院 (yuàn)");
     }
 
     #[test]
