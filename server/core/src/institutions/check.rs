@@ -597,8 +597,10 @@ pub fn check(
         if !raws.insert(raw) {
             continue;
         }
+        // Spaces collapsed and the seeds' inline pinyin (`學(xué)`) left out: the name as a person
+        // would write it. Folded, it is the same key either way.
         let mut name = String::with_capacity(raw.len());
-        for w in raw.split_whitespace() {
+        for w in crate::gazetteer::text::without_pinyin(raw).split_whitespace() {
             if !name.is_empty() {
                 name.push(' ');
             }

@@ -364,6 +364,31 @@ fn an_unknown_candidate_is_information_with_an_annotation_fix() {
 }
 
 #[test]
+fn an_unknown_candidate_with_inline_pinyin_is_named_without_it() {
+    let text = "---\ninstitutions: []\n---\n代表團參觀了材料學(xué)院和實驗室。\n";
+    let f = findings(text, embedded());
+    let c: Vec<&Finding> = f.iter().filter(|f| f.code == "MA0206").collect();
+    assert_eq!(c.len(), 1, "{f:#?}");
+    // The span is the text as written; the name and the fix are as a person would write them.
+    assert_eq!(c[0].span.slice(text), "材料學(xué)院");
+    assert!(
+        c[0].message.starts_with("`材料學院` looks like"),
+        "{}",
+        c[0].message
+    );
+    let out = apply_edits(text, &c[0].fixes[0].edits).unwrap();
+    assert!(out.contains(", name: 材料學院}"), "{out}");
+    // Annotated either way (by the fix, or earlier with the pinyin kept), it is listed.
+    for name in ["材料學院", "材料學(xué)院"] {
+        let text = format!(
+            "---\ninstitutions:\n  - id: org-1\n    name: {name}\n---\n代表團參觀了材料學(xué)院和實驗室。\n"
+        );
+        let f = findings(&text, embedded());
+        assert!(!f.iter().any(|f| f.code == "MA0206"), "{name}: {f:#?}");
+    }
+}
+
+#[test]
 fn known_links_name_existing_records() {
     for seedlike in [
         "KUST partners with Mohan-Boten Economic Cooperation Zone",
