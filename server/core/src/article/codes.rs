@@ -14,7 +14,7 @@ code!(UNREADABLE_FILE, "MA0004", "unreadable-file", Error,
     "The operating system refused to read the file (permissions, a broken link, a folder removed while walking).\n\nFix: check the path and its permissions.");
 code!(MISSING_FRONT_MATTER, "MA0101", "missing-front-matter", Warning,
     "The article has no annotation front-matter.",
-    "An annotated article starts with a YAML block between `---` lines:\n\n```yaml\n---\nschema: 1\ntitle: Office of International Affairs visited CAST\npublished: 2019-10-16\nlanguage: en\ninstitutions:\n  - id: ror:02egmk993\n    name: University of Science and Technology Beijing\n    country: CN\n---\n```\n\nFix: the quick fix inserts a skeleton; the \"Annotate article\" action (or `marginalia annotate --write`) fills it from what the recognisers find.");
+    "An annotated article starts with a YAML block between `---` lines:\n\n```yaml\n---\nschema: 1\ntitle: Office of International Affairs visited CAST\npublished: 2019-10-16\nlanguage: en\ninstitutions:\n  - id: ror:02egmk993\n    name: University of Science and Technology Beijing\n    country: CN\n---\n```\n\nFix: the quick fix inserts a skeleton titled with the headline (the first line that is no breadcrumb, attribution, repeated line or sentence, without inline pinyin); the \"Annotate article\" action (or `marginalia annotate --write`) fills it from what the recognisers find.");
 code!(YAML_SYNTAX, "MA0102", "yaml-syntax", Error,
     "The front-matter is not valid YAML.",
     "The YAML parser stopped at the marked position. Common causes: a `:` inside an unquoted value (quote it), tabs used for indentation, an unclosed `[` or `\"`.\n\nThe body is still checked while the front-matter is broken.");
