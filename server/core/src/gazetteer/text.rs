@@ -303,7 +303,6 @@ pub fn pinyin_group_len(rest: &str) -> Option<usize> {
 /// `s` without the inline pinyin groups that follow its Han characters (`中國科學(xué)院` →
 /// `中國科學院`), as pages copied from some Chinese sites carry them.
 pub fn without_pinyin(s: &str) -> std::borrow::Cow<'_, str> {
-    let han = |c: char| matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF);
     let mut out = String::new();
     let mut kept = 0; // `s[..kept]` is in `out` (or nothing was removed yet)
     let mut prev = None;
@@ -311,7 +310,7 @@ pub fn without_pinyin(s: &str) -> std::borrow::Cow<'_, str> {
         if i < kept {
             continue;
         }
-        if prev.is_some_and(han) {
+        if prev.is_some_and(is_han) {
             if let Some(n) = s.get(i..).and_then(pinyin_group_len) {
                 out.push_str(s.get(kept..i).unwrap_or(""));
                 kept = i + n;
