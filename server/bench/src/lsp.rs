@@ -165,6 +165,22 @@ impl Session {
         Duration::from_millis(ticks * 10)
     }
 
+    /// Time the server's threads have spent on a CPU and waiting for one, in nanoseconds
+    /// (`/proc/<pid>/task/*/schedstat`, summed): what a slow edit was doing.
+    fn sched_ns(&self) -> (u64, u64) {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.child.id()));
+        let mut sum = (0, 0);
+        for task in tasks.into_iter().flatten().flatten() {
+            let Ok(s) = std::fs::read_to_string(task.path().join("schedstat")) else {
+                continue;
+            };
+            let mut f = s.split_whitespace().map(|x| x.parse::<u64>().unwrap_or(0));
+            sum.0 += f.next().unwrap_or(0);
+            sum.1 += f.next().unwrap_or(0);
+        }
+        sum
+    }
+
     /// Peak resident memory (VmHWM) of the server process, in MB.
     fn peak_rss_mb(&self) -> f64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
@@ -259,6 +275,9 @@ fn edits(s: &mut Session, root: &Path, lang: Lang, size: usize, count: usize) ->
     let lines = text.lines().count() as u64;
     let mut rng = corpus::Rng::new(size as u64);
     let mut lat = Vec::new();
+    // With `MARGINALIA_BENCH_EDITS`: each edit's server time on a CPU and waiting for one.
+    let each_edit = std::env::var_os("MARGINALIA_BENCH_EDITS").is_some();
+    let mut sched = Vec::new();
     let mut diagnostics = 0;
     let cpu_before = s.cpu_time();
     for i in 0..count {
@@ -266,6 +285,7 @@ fn edits(s: &mut Session, root: &Path, lang: Lang, size: usize, count: usize) ->
         // Type one character at the start of a body line (after the front-matter).
         let line = 12 + rng.next() % (lines - 14).max(1);
         let change = json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": "a"});
+        let before = if each_edit { s.sched_ns() } else { (0, 0) };
         let t = Instant::now();
         s.notify(
             "textDocument/didChange",
@@ -273,6 +293,10 @@ fn edits(s: &mut Session, root: &Path, lang: Lang, size: usize, count: usize) ->
         );
         let d = s.diagnostics(&uri, version);
         lat.push(t.elapsed());
+        if each_edit {
+            let after = s.sched_ns();
+            sched.push((after.0 - before.0, after.1 - before.1));
+        }
         diagnostics = d["params"]["diagnostics"].as_array().map_or(0, Vec::len);
         if i + 1 == count {
             // To look at what the server sends: MARGINALIA_BENCH_DUMP=<folder>.
@@ -282,6 +306,25 @@ fn edits(s: &mut Session, root: &Path, lang: Lang, size: usize, count: usize) ->
                 let _ = std::fs::write(dir.join(&name), &text);
             }
         }
+    }
+    // Each edit on the error stream, in order, as latency/on-CPU/waiting-for-a-CPU ms:
+    // whether a high p99 is one slow edit or many, and the server's doing or not
+    // (`MARGINALIA_BENCH_EDITS=1 marginalia-bench lsp`).
+    if each_edit {
+        let ms = |ns: u64| ns as f64 / 1e6;
+        let each: Vec<String> = lat
+            .iter()
+            .zip(&sched)
+            .map(|(d, &(run, wait))| {
+                format!(
+                    "{:.1}/{:.1}/{:.1}",
+                    d.as_secs_f64() * 1e3,
+                    ms(run),
+                    ms(wait)
+                )
+            })
+            .collect();
+        eprintln!("edits, {name}, ms: {}", each.join(" "));
     }
     Edits {
         p50: percentile(&lat, 0.5),
