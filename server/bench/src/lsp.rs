@@ -295,7 +295,10 @@ fn edits(s: &mut Session, root: &Path, lang: Lang, size: usize, count: usize) ->
         lat.push(t.elapsed());
         if each_edit {
             let after = s.sched_ns();
-            sched.push((after.0 - before.0, after.1 - before.1));
+            sched.push((
+                after.0.saturating_sub(before.0),
+                after.1.saturating_sub(before.1),
+            ));
         }
         diagnostics = d["params"]["diagnostics"].as_array().map_or(0, Vec::len);
         if i + 1 == count {
