@@ -97,7 +97,8 @@ pub struct Snapshot {
     pub corpus: Arc<Corpus>,
     /// The effective configuration (file + editor settings).
     pub config: Config,
-    diagnostics: OnceLock<Vec<Diagnostic>>,
+    /// The diagnostics' JSON array, for clients that pull them (see `crate::publish`).
+    diagnostics: OnceLock<Vec<u8>>,
 }
 
 impl Snapshot {
@@ -114,10 +115,10 @@ impl Snapshot {
     /// Converts and keeps the diagnostics (for clients that pull them) from `text`, this
     /// version's text, without keeping the text.
     pub fn keep_diagnostics(&self, text: &str, enc: Encoding) {
-        let _ = self.diagnostics.set(self.diagnostics_with(text, enc));
+        let _ = self.diagnostics.set(self.diagnostics_json(text, enc));
     }
 
-    /// The diagnostics of this version, converted from `text`, its text.
+    /// The diagnostics of this version as LSP values, converted from `text`, its text.
     pub fn diagnostics_with(&self, text: &str, enc: Encoding) -> Vec<Diagnostic> {
         convert::diagnostics(
             &self.analysis.findings,
@@ -129,19 +130,26 @@ impl Snapshot {
         )
     }
 
-    /// The diagnostics of this version, converted once (for clients that pull them).
-    pub fn diagnostics(&self, enc: Encoding) -> &[Diagnostic] {
-        self.diagnostics
-            .get_or_init(|| self.convert_diagnostics(enc))
+    /// The diagnostics of this version as their JSON array, written from `text`, its text.
+    pub fn diagnostics_json(&self, text: &str, enc: Encoding) -> Vec<u8> {
+        let findings = &self.analysis.findings;
+        // Writing these values into memory cannot fail; if it ever did, the slower way, else
+        // no diagnostics.
+        crate::publish::diagnostics(findings, &self.uri, &self.doc, text, self.version, enc)
+            .or_else(|_| serde_json::to_vec(&self.diagnostics_with(text, enc)))
+            .unwrap_or_else(|_| b"[]".to_vec())
     }
 
-    /// The diagnostics of this version, converted now and not kept (for publishing: the
-    /// snapshot does not hold a second copy of them).
-    pub fn convert_diagnostics(&self, enc: Encoding) -> Vec<Diagnostic> {
-        match self.diagnostics.get() {
-            Some(d) => d.clone(),
-            None => self.diagnostics_with(self.text(), enc),
-        }
+    /// The diagnostics of this version as their JSON array, converted once (for clients that
+    /// pull them).
+    pub fn diagnostics(&self, enc: Encoding) -> &[u8] {
+        self.diagnostics
+            .get_or_init(|| self.diagnostics_json(self.text(), enc))
+    }
+
+    /// The diagnostics kept by [`Snapshot::keep_diagnostics`] or [`Snapshot::diagnostics`].
+    pub fn kept_diagnostics(&self) -> Option<&[u8]> {
+        self.diagnostics.get().map(Vec::as_slice)
     }
 
     pub fn gazetteer(&self) -> &marginalia_core::gazetteer::Gazetteer {

@@ -21,6 +21,7 @@ mod capabilities;
 mod convert;
 mod documents;
 mod handlers;
+mod publish;
 pub mod server;
 mod settings;
 mod transport;

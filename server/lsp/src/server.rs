@@ -25,6 +25,7 @@ use crate::transport::Outbox;
 use crate::workspace::{self, World};
 use marginalia_core::calendar::Date;
 use marginalia_core::gazetteer::Gazetteer;
+use marginalia_core::text::Encoding;
 use marginalia_workspace::config::ConfigLoadError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -49,6 +50,14 @@ pub struct ServerOptions {
 }
 
 /// State shared by the handlers and the background tasks.
+/// Diagnostics converted for `textDocument/publishDiagnostics`.
+pub(crate) enum Converted {
+    /// The whole notification, written straight from the findings (`crate::publish`).
+    Json(Vec<u8>),
+    /// LSP values, for a transport that serialises them itself.
+    Values(Vec<Diagnostic>),
+}
+
 pub struct Shared {
     client: Client,
     options: ServerOptions,
@@ -167,6 +176,21 @@ impl Shared {
     /// 17 MB at once, against 1.4 MB of JSON). Every publication of a document goes this one
     /// way, so they keep their order.
     async fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
+        self.publish_converted(uri, Converted::Values(diagnostics), version)
+            .await;
+    }
+
+    /// [`Shared::publish`] of diagnostics converted either way.
+    async fn publish_converted(&self, uri: Uri, converted: Converted, version: Option<i32>) {
+        let diagnostics = match converted {
+            Converted::Json(body) => {
+                if let Some(outbox) = self.outbox.get() {
+                    outbox.send(body).await;
+                }
+                return;
+            }
+            Converted::Values(d) => d,
+        };
         let Some(outbox) = self.outbox.get() else {
             self.client
                 .publish_diagnostics(uri, diagnostics, version)
@@ -189,6 +213,29 @@ impl Shared {
         if let Ok(body) = body {
             outbox.send(body).await;
         }
+    }
+
+    /// A snapshot's diagnostics converted for publishing (from `text`, its text, when
+    /// given): the ones it keeps for pulls if any, as the notification's JSON when the
+    /// transport takes serialised messages.
+    fn convert(&self, snap: &Snapshot, text: Option<&str>, enc: Encoding) -> Converted {
+        let kept = snap.kept_diagnostics();
+        let text = || text.unwrap_or_else(|| snap.text());
+        if self.outbox.get().is_some() {
+            let made;
+            let items = match kept {
+                Some(k) => k,
+                None => {
+                    made = snap.diagnostics_json(text(), enc);
+                    &made
+                }
+            };
+            return Converted::Json(crate::publish::notification(&snap.uri, items, snap.version));
+        }
+        Converted::Values(match kept {
+            Some(k) => serde_json::from_slice(k).unwrap_or_default(),
+            None => snap.diagnostics_with(text(), enc),
+        })
     }
 
     fn features(&self) -> Arc<ClientFeatures> {
@@ -341,7 +388,7 @@ impl Shared {
         doc: marginalia_core::text::Document,
         cache: Option<Arc<Mutex<documents::DocCache>>>,
         for_request: bool,
-    ) -> Option<(Arc<Snapshot>, Option<Vec<Diagnostic>>)> {
+    ) -> Option<(Arc<Snapshot>, Option<Converted>)> {
         let shared = Arc::clone(self);
         let shown = uri.as_str().to_string();
         let result = tokio::task::spawn_blocking(move || {
@@ -354,7 +401,7 @@ impl Shared {
                 snap.keep_diagnostics(&text, features.encoding);
                 None
             } else {
-                Some(snap.diagnostics_with(&text, features.encoding))
+                Some(shared.convert(&snap, Some(&text), features.encoding))
             };
             (snap, diagnostics)
         })
@@ -457,7 +504,7 @@ impl Shared {
     async fn store_and_publish(
         self: &Arc<Self>,
         snap: Arc<Snapshot>,
-        diagnostics: Option<Vec<Diagnostic>>,
+        diagnostics: Option<Converted>,
     ) {
         let _guard = self.publish_lock.lock().await;
         let Some(version) = snap.version else { return };
@@ -480,11 +527,11 @@ impl Shared {
         if features.pull_diagnostics {
             return;
         }
-        let diagnostics =
-            diagnostics.unwrap_or_else(|| snap.convert_diagnostics(features.encoding));
+        let enc = features.encoding;
+        let converted = diagnostics.unwrap_or_else(|| self.convert(&snap, None, enc));
         let uri = snap.uri.clone();
         drop(snap);
-        self.publish(uri, diagnostics, Some(version)).await;
+        self.publish_converted(uri, converted, Some(version)).await;
     }
 
     /// The snapshot of the current version of a document (analysing it now if the cached one
@@ -1109,7 +1156,7 @@ impl LanguageServer for Backend {
         self.view(&uri, |v| {
             let report = handlers::diagnostics::document(v, previous.as_deref());
             // Written by the transport from the report itself (see `Outbox::prepare`).
-            match outbox.and_then(|o| o.prepare(&report)) {
+            match outbox.map(|o| o.prepare(&report.json())) {
                 Some(key) => document_placeholder(key),
                 None => report.to_lsp(),
             }
@@ -1126,7 +1173,7 @@ impl LanguageServer for Backend {
         let report = handlers::diagnostics::workspace(&snaps, &params.previous_result_ids, enc);
         // Written by the transport from the report itself (see `Outbox::prepare`).
         let prepared = match (self.shared.outbox.get(), PLACEHOLDER_URI.parse::<Uri>()) {
-            (Some(outbox), Ok(uri)) => outbox.prepare(&report).map(|key| (uri, key)),
+            (Some(outbox), Ok(uri)) => Some((uri, outbox.prepare(&report.json()))),
             _ => None,
         };
         Ok(match prepared {

@@ -93,21 +93,22 @@ impl Outbox {
         self.tx.send(body).await.is_ok()
     }
 
-    /// Serialises the result of the request being handled, to be sent in place of a
-    /// placeholder result holding the returned key as its `resultId` (at the top or as the
-    /// only item's): `{"resultId": key, …}` or `{"items": [{"resultId": key, …}]}`. The
-    /// handler must return the placeholder without waiting after this (so that a
-    /// cancellation cannot come between). `None` if the result cannot be serialised.
-    pub fn prepare<T: serde::Serialize>(&self, result: &T) -> Option<String> {
-        let mut body = br#"{"jsonrpc":"2.0","result":"#.to_vec();
-        serde_json::to_writer(&mut body, result).ok()?;
+    /// Keeps the result of the request being handled, `result` (its JSON), to be sent in
+    /// place of a placeholder result holding the returned key as its `resultId` (at the top
+    /// or as the only item's): `{"resultId": key, …}` or `{"items": [{"resultId": key, …}]}`.
+    /// The handler must return the placeholder without waiting after this (so that a
+    /// cancellation cannot come between).
+    pub fn prepare(&self, result: &[u8]) -> String {
+        let mut body = Vec::with_capacity(result.len() + 48);
+        body.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
+        body.extend_from_slice(result);
         let key = self.prepared.next.fetch_add(1, Ordering::Relaxed);
         self.prepared
             .bodies
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key, body);
-        Some(format!("{PREPARED}{key}"))
+        format!("{PREPARED}{key}")
     }
 
     /// The body of `response`: its prepared result when it is a placeholder.
@@ -544,8 +545,8 @@ mod tests {
             prepared: Arc::default(),
         };
         let result = json!({"kind": "full", "resultId": "12", "items": [{"message": "昆明 😀"}]});
-        let key = outbox.prepare(&result).unwrap();
-        let other = outbox.prepare(&json!({"items": []})).unwrap();
+        let key = outbox.prepare(&serde_json::to_vec(&result).unwrap());
+        let other = outbox.prepare(br#"{"items":[]}"#);
         assert_ne!(key, other);
         let placeholder =
             Response::from_ok(Id::Number(5), json!({"kind": "unchanged", "resultId": key}));

@@ -1,17 +1,18 @@
 //! Pulled diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`). Pushed ones are
 //! published by the server's analysis loop from the same [`Snapshot::diagnostics`].
 //!
-//! The reports are built borrowing the snapshots' diagnostics ([`DocumentReport`],
-//! [`WorkspaceReport`]), serialised to the same JSON as lsp-types' report types: the server
-//! writes them straight to the transport (see `transport::Outbox::prepare`) rather than
-//! through tower-lsp-server's `serde_json::Value` conversion (17 MB at once for a 2 MB
-//! article's 1.4 MB of diagnostics). [`DocumentReport::to_lsp`] and
+//! The reports are built borrowing the snapshots' diagnostics, which they keep as their
+//! JSON (`crate::publish`): [`DocumentReport::json`] and [`WorkspaceReport::json`] write the
+//! same JSON as lsp-types' report types, the diagnostics copied as they are. The server
+//! hands that to the transport (see `transport::Outbox::prepare`) rather than going through
+//! tower-lsp-server's `serde_json::Value` conversion (17 MB at once for a 2 MB article's
+//! 1.4 MB of diagnostics). [`DocumentReport::to_lsp`] and
 //! [`WorkspaceReport::to_lsp`] give the lsp-types values for a transport that is not ours.
 
 use super::View;
 use crate::documents::Snapshot;
+use crate::publish::push_json;
 use marginalia_core::text::Encoding;
-use serde::Serialize;
 use std::sync::Arc;
 use tower_lsp_server::lsp_types::*;
 
@@ -19,18 +20,21 @@ fn result_id(snap: &Snapshot) -> String {
     snap.id.to_string()
 }
 
-/// A `textDocument/diagnostic` report: serialises as lsp-types'
-/// `DocumentDiagnosticReportResult::Report` (no related documents).
-#[derive(Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+/// Diagnostics kept as JSON (see `crate::publish`) as lsp-types' values.
+fn lsp_values(items: &[u8]) -> Vec<Diagnostic> {
+    serde_json::from_slice(items).unwrap_or_default()
+}
+
+/// A `textDocument/diagnostic` report: lsp-types' `DocumentDiagnosticReportResult::Report`
+/// (no related documents).
+#[derive(Debug)]
 pub enum DocumentReport<'a> {
+    /// `items`: the diagnostics' JSON array.
     Full {
-        #[serde(rename = "resultId")]
         result_id: String,
-        items: &'a [Diagnostic],
+        items: &'a [u8],
     },
     Unchanged {
-        #[serde(rename = "resultId")]
         result_id: String,
     },
 }
@@ -49,6 +53,26 @@ pub fn document<'a>(v: &View<'a>, previous_result_id: Option<&str>) -> DocumentR
 }
 
 impl DocumentReport<'_> {
+    /// The report's JSON, as lsp-types' value serialises.
+    pub fn json(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        match self {
+            DocumentReport::Full { result_id, items } => {
+                out.reserve(items.len() + 48);
+                out.extend_from_slice(br#"{"kind":"full","resultId":"#);
+                push_json(&mut out, result_id);
+                out.extend_from_slice(br#","items":"#);
+                out.extend_from_slice(items);
+            }
+            DocumentReport::Unchanged { result_id } => {
+                out.extend_from_slice(br#"{"kind":"unchanged","resultId":"#);
+                push_json(&mut out, result_id);
+            }
+        }
+        out.push(b'}');
+        out
+    }
+
     /// The same report as lsp-types' value (it copies the diagnostics).
     pub fn to_lsp(&self) -> DocumentDiagnosticReportResult {
         let report = match self {
@@ -65,7 +89,7 @@ impl DocumentReport<'_> {
                     related_documents: None,
                     full_document_diagnostic_report: FullDocumentDiagnosticReport {
                         result_id: Some(result_id.clone()),
-                        items: items.to_vec(),
+                        items: lsp_values(items),
                     },
                 })
             }
@@ -74,29 +98,26 @@ impl DocumentReport<'_> {
     }
 }
 
-/// A `workspace/diagnostic` report: serialises as lsp-types'
-/// `WorkspaceDiagnosticReportResult::Report`.
-#[derive(Debug, Serialize)]
+/// A `workspace/diagnostic` report: lsp-types' `WorkspaceDiagnosticReportResult::Report`.
+#[derive(Debug)]
 pub struct WorkspaceReport<'a> {
     items: Vec<WorkspaceItem<'a>>,
 }
 
-/// Serialises as lsp-types' `WorkspaceDocumentDiagnosticReport` (`version` is `null` for a
-/// file that is not open, as there).
-#[derive(Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+/// lsp-types' `WorkspaceDocumentDiagnosticReport` (`version` is `null` for a file that is not
+/// open, as there).
+#[derive(Debug)]
 enum WorkspaceItem<'a> {
+    /// `items`: the diagnostics' JSON array.
     Full {
         uri: &'a Uri,
         version: Option<i64>,
-        #[serde(rename = "resultId")]
         result_id: String,
-        items: &'a [Diagnostic],
+        items: &'a [u8],
     },
     Unchanged {
         uri: &'a Uri,
         version: Option<i64>,
-        #[serde(rename = "resultId")]
         result_id: String,
     },
 }
@@ -134,6 +155,53 @@ pub fn workspace<'a>(
 }
 
 impl WorkspaceReport<'_> {
+    /// The report's JSON, as lsp-types' value serialises.
+    pub fn json(&self) -> Vec<u8> {
+        let size: usize = self
+            .items
+            .iter()
+            .map(|i| match i {
+                WorkspaceItem::Full { items, .. } => items.len() + 128,
+                WorkspaceItem::Unchanged { .. } => 128,
+            })
+            .sum();
+        let mut out = Vec::with_capacity(size + 16);
+        out.extend_from_slice(br#"{"items":["#);
+        for (k, item) in self.items.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            let (kind, uri, version, result_id, items) = match item {
+                WorkspaceItem::Full {
+                    uri,
+                    version,
+                    result_id,
+                    items,
+                } => ("full", uri, version, result_id, Some(items)),
+                WorkspaceItem::Unchanged {
+                    uri,
+                    version,
+                    result_id,
+                } => ("unchanged", uri, version, result_id, None),
+            };
+            out.extend_from_slice(br#"{"kind":"#);
+            push_json(&mut out, kind);
+            out.extend_from_slice(br#","uri":"#);
+            push_json(&mut out, uri.as_str());
+            out.extend_from_slice(br#","version":"#);
+            push_json(&mut out, version);
+            out.extend_from_slice(br#","resultId":"#);
+            push_json(&mut out, result_id);
+            if let Some(items) = items {
+                out.extend_from_slice(br#","items":"#);
+                out.extend_from_slice(items);
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+        out
+    }
+
     /// The same report as lsp-types' value (it copies the diagnostics).
     pub fn to_lsp(&self) -> WorkspaceDiagnosticReportResult {
         let items = self
@@ -164,7 +232,7 @@ impl WorkspaceReport<'_> {
                         version: *version,
                         full_document_diagnostic_report: FullDocumentDiagnosticReport {
                             result_id: Some(result_id.clone()),
-                            items: items.to_vec(),
+                            items: lsp_values(items),
                         },
                     })
                 }
@@ -179,9 +247,10 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
-    fn diagnostics() -> Vec<Diagnostic> {
+    /// Two diagnostics as a snapshot keeps them (their JSON), and none.
+    fn diagnostics() -> (Vec<u8>, Vec<u8>) {
         let range = Range::new(Position::new(1, 2), Position::new(1, 9));
-        vec![
+        let list = vec![
             Diagnostic {
                 range,
                 severity: Some(DiagnosticSeverity::WARNING),
@@ -192,20 +261,25 @@ mod tests {
                 ..Diagnostic::default()
             },
             Diagnostic::new_simple(range, String::new()),
-        ]
+        ];
+        let none: Vec<Diagnostic> = Vec::new();
+        (
+            serde_json::to_vec(&list).unwrap(),
+            serde_json::to_vec(&none).unwrap(),
+        )
     }
 
-    fn same_json<A: Serialize, B: Serialize>(ours: &A, theirs: &B) {
+    fn same_json<B: serde::Serialize>(ours: Vec<u8>, theirs: &B) {
         // Equal as text, not only as trees: the key order is the same too.
         assert_eq!(
-            serde_json::to_string(ours).unwrap(),
+            String::from_utf8(ours).unwrap(),
             serde_json::to_string(theirs).unwrap()
         );
     }
 
     #[test]
     fn document_reports_serialise_as_lsp_types() {
-        let d = diagnostics();
+        let (d, none) = diagnostics();
         for report in [
             DocumentReport::Full {
                 result_id: "7".into(),
@@ -213,19 +287,19 @@ mod tests {
             },
             DocumentReport::Full {
                 result_id: "8".into(),
-                items: &[],
+                items: &none,
             },
             DocumentReport::Unchanged {
                 result_id: "9".into(),
             },
         ] {
-            same_json(&report, &report.to_lsp());
+            same_json(report.json(), &report.to_lsp());
         }
     }
 
     #[test]
     fn workspace_reports_serialise_as_lsp_types() {
-        let d = diagnostics();
+        let (d, none) = diagnostics();
         let a = Uri::from_str("file:///w/a.md").unwrap();
         let b = Uri::from_str("file:///w/b%20c.md").unwrap();
         let report = WorkspaceReport {
@@ -240,7 +314,7 @@ mod tests {
                     uri: &b,
                     version: None,
                     result_id: "2".into(),
-                    items: &[],
+                    items: &none,
                 },
                 WorkspaceItem::Unchanged {
                     uri: &b,
@@ -254,8 +328,8 @@ mod tests {
                 },
             ],
         };
-        same_json(&report, &report.to_lsp());
+        same_json(report.json(), &report.to_lsp());
         let empty = WorkspaceReport { items: Vec::new() };
-        same_json(&empty, &empty.to_lsp());
+        same_json(empty.json(), &empty.to_lsp());
     }
 }
