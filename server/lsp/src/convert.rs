@@ -176,26 +176,31 @@ pub fn fixes(doc: &Document, finding: &Finding, enc: Encoding) -> Vec<FixData> {
         .collect()
 }
 
-/// The diagnostics of `findings` (of `doc`, whose text is `text`) in the encoding: one pass
-/// over the text (see [`Positions`]), each code's catalogue link parsed once.
-pub fn diagnostics(
-    findings: &[Finding],
-    uri: &Uri,
-    doc: &Document,
-    text: &str,
-    version: Option<i32>,
-    enc: Encoding,
-) -> Vec<lsp::Diagnostic> {
-    let mut positions = Positions::new(doc, text, enc);
+/// What a document's diagnostics are made from: its findings, of `doc` (whose text is
+/// `text`) at `uri` and `version`, with positions in `enc`.
+#[derive(Clone, Copy)]
+pub struct FindingsOf<'a> {
+    pub findings: &'a [Finding],
+    pub uri: &'a Uri,
+    pub doc: &'a Document,
+    pub text: &'a str,
+    pub version: Option<i32>,
+    pub enc: Encoding,
+}
+
+/// The diagnostics of the findings as LSP values: one pass over the text (see
+/// [`Positions`]), each code's catalogue link parsed once.
+pub fn diagnostics(of: FindingsOf) -> Vec<lsp::Diagnostic> {
+    let mut positions = Positions::new(of.doc, of.text, of.enc);
     let mut hrefs: std::collections::HashMap<&str, Option<Uri>> = Default::default();
-    findings
+    of.findings
         .iter()
         .map(|f| {
             let href = hrefs
                 .entry(f.code)
                 .or_insert_with(|| code_href(f.code))
                 .clone();
-            diagnostic(f, uri, &mut positions, version, href)
+            diagnostic(f, of.uri, &mut positions, of.version, href)
         })
         .collect()
 }

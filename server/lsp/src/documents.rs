@@ -120,22 +120,25 @@ impl Snapshot {
 
     /// The diagnostics of this version as LSP values, converted from `text`, its text.
     pub fn diagnostics_with(&self, text: &str, enc: Encoding) -> Vec<Diagnostic> {
-        convert::diagnostics(
-            &self.analysis.findings,
-            &self.uri,
-            &self.doc,
+        convert::diagnostics(self.findings_of(text, enc))
+    }
+
+    fn findings_of<'a>(&'a self, text: &'a str, enc: Encoding) -> convert::FindingsOf<'a> {
+        convert::FindingsOf {
+            findings: &self.analysis.findings,
+            uri: &self.uri,
+            doc: &self.doc,
             text,
-            self.version,
+            version: self.version,
             enc,
-        )
+        }
     }
 
     /// The diagnostics of this version as their JSON array, written from `text`, its text.
     pub fn diagnostics_json(&self, text: &str, enc: Encoding) -> Vec<u8> {
-        let findings = &self.analysis.findings;
         // Writing these values into memory cannot fail; if it ever did, the slower way, else
         // no diagnostics.
-        crate::publish::diagnostics(findings, &self.uri, &self.doc, text, self.version, enc)
+        crate::publish::diagnostics(self.findings_of(text, enc))
             .or_else(|_| serde_json::to_vec(&self.diagnostics_with(text, enc)))
             .unwrap_or_else(|_| b"[]".to_vec())
     }

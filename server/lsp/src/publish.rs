@@ -7,42 +7,34 @@
 //! work per edit as the analysis itself. Here each diagnostic borrows its finding's texts and
 //! writes the same JSON, byte for byte (a test holds the two ways equal on every fixture).
 
-use crate::convert::{self, Positions};
+use crate::convert::{self, FindingsOf, Positions};
 use marginalia_core::findings::{Finding, TextEdit};
-use marginalia_core::text::{Document, Encoding};
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 use serde::Serialize;
 use std::collections::HashMap;
 use tower_lsp_server::lsp_types::{self as lsp, Uri};
 
-/// The JSON array of the diagnostics of `findings` of `doc`, whose text is `text`, at
-/// `version` (in each fix's `data`), with positions in `enc`: what
-/// `serde_json::to_vec(&convert::diagnostics(…))` writes.
-pub fn diagnostics(
-    findings: &[Finding],
-    uri: &Uri,
-    doc: &Document,
-    text: &str,
-    version: Option<i32>,
-    enc: Encoding,
-) -> serde_json::Result<Vec<u8>> {
+/// The JSON array of the diagnostics of the findings: what
+/// `serde_json::to_vec(&convert::diagnostics(of))` writes.
+pub fn diagnostics(of: FindingsOf) -> serde_json::Result<Vec<u8>> {
     // Two cursors that each mostly move forwards: one for the findings (sorted by
     // position), one for their fixes' edits (mostly in the front-matter, at the same few
     // places for every finding).
-    let mut positions = Positions::new(doc, text, enc);
-    let mut at_edits = Positions::new(doc, text, enc);
+    let mut positions = Positions::new(of.doc, of.text, of.enc);
+    let mut at_edits = Positions::new(of.doc, of.text, of.enc);
     // Each code's catalogue link made once, as `convert::diagnostics` does.
     let mut hrefs: HashMap<&str, Option<Uri>> = HashMap::new();
-    for f in findings {
+    for f in of.findings {
         hrefs
             .entry(f.code)
             .or_insert_with(|| convert::code_href(f.code));
     }
     let doc_ = DocOf {
-        uri: uri.as_str(),
-        version,
+        uri: of.uri.as_str(),
+        version: of.version,
     };
-    let wires: Vec<Wire> = findings
+    let wires: Vec<Wire> = of
+        .findings
         .iter()
         .map(|f| {
             let href = hrefs.get(f.code).and_then(Option::as_ref);
@@ -317,6 +309,7 @@ mod tests {
     use super::*;
     use marginalia_core::config::Config;
     use marginalia_core::gazetteer::Gazetteer;
+    use marginalia_core::text::{Document, Encoding};
     use marginalia_core::{analyse, Context};
 
     /// What `Shared::publish` wrote before: the LSP values serialised as tower-lsp would.
@@ -333,7 +326,14 @@ mod tests {
             method: &'static str,
             params: lsp::PublishDiagnosticsParams,
         }
-        let diagnostics = convert::diagnostics(findings, uri, doc, text, Some(7), enc);
+        let diagnostics = convert::diagnostics(FindingsOf {
+            findings,
+            uri,
+            doc,
+            text,
+            version: Some(7),
+            enc,
+        });
         serde_json::to_vec(&Notification {
             jsonrpc: "2.0",
             method: "textDocument/publishDiagnostics",
@@ -355,7 +355,15 @@ mod tests {
         let doc = Document::new(text);
         let uri: Uri = format!("file:///articles/{name}").parse().unwrap();
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            let items = diagnostics(&findings, &uri, &doc, text, Some(7), enc).unwrap();
+            let of = FindingsOf {
+                findings: &findings,
+                uri: &uri,
+                doc: &doc,
+                text,
+                version: Some(7),
+                enc,
+            };
+            let items = diagnostics(of).unwrap();
             let direct = notification(&uri, &items, Some(7));
             let values = through_values(&findings, &uri, &doc, text, enc);
             assert!(
@@ -432,7 +440,15 @@ mod tests {
         // Nothing to say is one empty list, and no version leaves the key out.
         let doc = Document::new("");
         let uri: Uri = "file:///a.md".parse().unwrap();
-        let none = diagnostics(&[], &uri, &doc, "", None, Encoding::Utf16).unwrap();
+        let none = diagnostics(FindingsOf {
+            findings: &[],
+            uri: &uri,
+            doc: &doc,
+            text: "",
+            version: None,
+            enc: Encoding::Utf16,
+        })
+        .unwrap();
         let empty = notification(&uri, &none, None);
         assert_eq!(
             String::from_utf8(empty).unwrap(),
