@@ -11,7 +11,9 @@ use crate::convert::{self, FindingsOf, Positions};
 use marginalia_core::findings::{Finding, TextEdit};
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::collections::HashMap;
+use std::rc::Rc;
 use tower_lsp_server::lsp_types::{self as lsp, Uri};
 
 /// The JSON array of the diagnostics of the findings: what
@@ -33,7 +35,7 @@ pub fn diagnostics(of: FindingsOf) -> serde_json::Result<Vec<u8>> {
         uri: of.uri.as_str(),
         version: of.version,
     };
-    let wires: Vec<Wire> = of
+    let mut wires: Vec<Wire> = of
         .findings
         .iter()
         .map(|f| {
@@ -41,6 +43,7 @@ pub fn diagnostics(of: FindingsOf) -> serde_json::Result<Vec<u8>> {
             Wire::new(f, doc_, (&mut positions, &mut at_edits), href)
         })
         .collect();
+    share_repeated_fixes(&mut wires)?;
     // A diagnostic with fixes takes 1 to 2 KB.
     let mut out = Vec::with_capacity(2 + wires.len() * 1024);
     wires.serialize(&mut serde_json::Serializer::new(&mut out))?;
@@ -88,6 +91,9 @@ struct Wire<'a> {
     related: Vec<lsp::Range>,
     /// One per edit of each fix, fix after fix.
     edits: Vec<lsp::Range>,
+    /// One per fix: its JSON, when written once for every diagnostic that has it (see
+    /// [`share_repeated_fixes`]).
+    shared: Vec<Option<Rc<RawValue>>>,
 }
 
 impl<'a> Wire<'a> {
@@ -116,6 +122,7 @@ impl<'a> Wire<'a> {
             range,
             related,
             edits,
+            shared: Vec::new(),
         }
     }
 }
@@ -152,6 +159,50 @@ impl Serialize for Href<'_> {
         m.serialize_field("href", self.0)?;
         m.end()
     }
+}
+
+/// Fixes with this many bytes of new text or more are written once per notification and
+/// copied where they come again: "add all missing institutions" comes with every "not
+/// annotated" finding (8 copies of 900 bytes in a 10 KB article: a third of its diagnostics'
+/// JSON).
+const SHARED_FROM: usize = 128;
+
+/// Fills each diagnostic's `shared`: the JSON of its large fixes, one per distinct fix. Equal
+/// fixes have equal spans, so equal ranges: their JSON is the same.
+fn share_repeated_fixes(wires: &mut [Wire]) -> serde_json::Result<()> {
+    type Written<'a> = Vec<(&'a marginalia_core::findings::Fix, Rc<RawValue>)>;
+    let mut seen: HashMap<(&str, usize), Written> = HashMap::new();
+    for w in wires.iter_mut() {
+        let finding = w.finding;
+        let mut at = 0;
+        for fix in &finding.fixes {
+            let n = fix.edits.len();
+            let ranges = w.edits.get(at..at + n).unwrap_or(&[]);
+            at += n;
+            let size: usize = fix.edits.iter().map(|e| e.new_text.len()).sum();
+            if size < SHARED_FROM {
+                w.shared.push(None);
+                continue;
+            }
+            let written = seen.entry((fix.title.as_str(), size)).or_default();
+            let json = match written.iter().find(|(f, _)| *f == fix) {
+                Some((_, json)) => Rc::clone(json),
+                None => {
+                    let json: Rc<RawValue> = serde_json::value::to_raw_value(&Fix {
+                        edits: &fix.edits,
+                        ranges,
+                        safe: fix.safe,
+                        title: &fix.title,
+                    })?
+                    .into();
+                    written.push((fix, Rc::clone(&json)));
+                    json
+                }
+            };
+            w.shared.push(Some(json));
+        }
+    }
+    Ok(())
 }
 
 /// `relatedInformation`: locations in the diagnostic's own document.
@@ -221,10 +272,14 @@ impl Serialize for Fixes<'_> {
         let w = self.0;
         let mut seq = s.serialize_seq(Some(w.finding.fixes.len()))?;
         let mut at = 0;
-        for fix in &w.finding.fixes {
+        for (k, fix) in w.finding.fixes.iter().enumerate() {
             let n = fix.edits.len();
             let ranges = w.edits.get(at..at + n).unwrap_or(&[]);
             at += n;
+            if let Some(Some(json)) = w.shared.get(k) {
+                seq.serialize_element(&**json)?;
+                continue;
+            }
             seq.serialize_element(&Fix {
                 edits: &fix.edits,
                 ranges,
@@ -390,7 +445,7 @@ mod tests {
                 "../shared/seeds is absent and MARGINALIA_REQUIRE_SHARED is set"
             );
         }
-        let (mut files, mut diagnostics, mut fixes) = (0, 0, 0);
+        let (mut files, mut diagnostics, mut fixes, mut repeated) = (0, 0, 0, 0);
         for dir in &dirs {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
@@ -405,6 +460,7 @@ mod tests {
                 diagnostics += found.len();
                 fixes += found.iter().filter(|f| !f.fixes.is_empty()).count();
                 files += 1;
+                repeated += repeated_large_fixes(&found);
             }
         }
         // The fixtures alone: 34 diagnostics, 15 of them with fixes (when this was written).
@@ -413,6 +469,21 @@ mod tests {
             diagnostics >= 30 && fixes >= 10,
             "{diagnostics} diagnostics, {fixes} with fixes"
         );
+        assert!(repeated >= 1, "{repeated} large fixes repeated");
+    }
+
+    /// Large fixes that come again in another finding: written once, then copied.
+    fn repeated_large_fixes(found: &[Finding]) -> usize {
+        let large: Vec<_> = found
+            .iter()
+            .flat_map(|f| &f.fixes)
+            .filter(|x| x.edits.iter().map(|e| e.new_text.len()).sum::<usize>() >= SHARED_FROM)
+            .collect();
+        large
+            .iter()
+            .enumerate()
+            .filter(|(k, x)| large[..*k].contains(x))
+            .count()
     }
 
     #[test]
@@ -430,13 +501,15 @@ mod tests {
             countries: [FR]\n\
             ---\n\
             😀 The French National Centre for Scientific Research (CNRS) met 清华大学 \
-            and Peking University on 2024年3月1日 and on 5 March.\n";
+            and Peking University on 2024年3月1日 and on 5 March, with Campus France, the \
+            National University of Laos and Clausthal University of Technology.\n";
         let findings = assert_same("crafted.md", text);
         assert!(
             findings.iter().any(|f| !f.related.is_empty()),
             "no related location: {findings:?}"
         );
         assert!(findings.iter().any(|f| f.fixes.len() > 1), "{findings:?}");
+        assert!(repeated_large_fixes(&findings) >= 2, "{findings:?}");
         // Nothing to say is one empty list, and no version leaves the key out.
         let doc = Document::new("");
         let uri: Uri = "file:///a.md".parse().unwrap();

@@ -380,18 +380,22 @@ impl Shared {
     /// Analyses on a blocking thread. For a request, the snapshot keeps its text (the
     /// request's handler reads it); for the analysis loop, the text only serves to convert
     /// the diagnostics there and then: returned for publishing, or kept in the snapshot for
-    /// clients that pull them.
+    /// clients that pull them. `stale`, the document's previous snapshot, is let go there
+    /// first (freeing a 2 MB article's analysis can take tens of milliseconds: not under the
+    /// documents' lock, nor on the runtime's threads).
     async fn analyse_async(
         self: &Arc<Self>,
         uri: Uri,
         version: Option<i32>,
         doc: marginalia_core::text::Document,
+        stale: Option<Arc<Snapshot>>,
         cache: Option<Arc<Mutex<documents::DocCache>>>,
         for_request: bool,
     ) -> Option<(Arc<Snapshot>, Option<Converted>)> {
         let shared = Arc::clone(self);
         let shown = uri.as_str().to_string();
         let result = tokio::task::spawn_blocking(move || {
+            drop(stale);
             let (snap, text) = shared.analyse_now(uri, version, doc, cache);
             let features = shared.features();
             let diagnostics = if for_request {
@@ -462,23 +466,26 @@ impl Shared {
                 return;
             };
             let turn = turn.lock_owned().await;
-            let (doc, version, cached, cache) = {
+            let (doc, version, cached, cache, stale) = {
                 let mut docs = lock(&self.docs);
                 let Some(od) = docs.get_mut(&uri) else { return };
                 let cached = od.snapshot.clone().filter(|s| self.is_fresh(s, od.version));
+                let mut stale = None;
                 if cached.is_none() {
                     // The stale analysis goes before the new one is made, not after: both at
                     // once would be the session's peak (a 2 MB article's analysis is several
                     // MB). Until the new one is stored, workspace-wide features do without
                     // this document, as after `didOpen`.
-                    od.snapshot = None;
+                    stale = od.snapshot.take();
                 }
-                (od.doc.clone(), od.version, cached, Arc::clone(&od.cache))
+                let doc = od.doc.clone();
+                (doc, od.version, cached, Arc::clone(&od.cache), stale)
             };
             let analysed = match cached {
                 Some(s) => Some((s, None)),
                 None => {
-                    self.analyse_async(uri.clone(), Some(version), doc, Some(cache), false)
+                    let cache = Some(cache);
+                    self.analyse_async(uri.clone(), Some(version), doc, stale, cache, false)
                         .await
                 }
             };
@@ -552,7 +559,7 @@ impl Shared {
         };
         // An analysis running now is likely of this very version: its snapshot is awaited.
         let _turn = turn.lock().await;
-        let (doc, version, cache) = {
+        let (doc, version, cache, stale) = {
             let mut docs = lock(&self.docs);
             let Some(od) = docs.get_mut(uri) else {
                 drop(docs);
@@ -562,11 +569,11 @@ impl Shared {
                 return Ok(s);
             }
             // As in `analysis_loop`: the stale analysis goes before the new one is made.
-            od.snapshot = None;
-            (od.doc.clone(), od.version, Arc::clone(&od.cache))
+            let stale = od.snapshot.take();
+            (od.doc.clone(), od.version, Arc::clone(&od.cache), stale)
         };
         let (snap, _) = self
-            .analyse_async(uri.clone(), Some(version), doc, Some(cache), true)
+            .analyse_async(uri.clone(), Some(version), doc, stale, Some(cache), true)
             .await
             .ok_or_else(Error::internal_error)?;
         let mut docs = lock(&self.docs);
