@@ -49,15 +49,16 @@ pub struct ServerOptions {
     pub analyser: Option<Analyser>,
 }
 
-/// State shared by the handlers and the background tasks.
 /// Diagnostics converted for `textDocument/publishDiagnostics`.
 pub(crate) enum Converted {
-    /// The whole notification, written straight from the findings (`crate::publish`).
+    /// The whole notification, written straight from the findings (`crate::publish`); made
+    /// only when the transport takes serialised messages.
     Json(Vec<u8>),
     /// LSP values, for a transport that serialises them itself.
     Values(Vec<Diagnostic>),
 }
 
+/// State shared by the handlers and the background tasks.
 pub struct Shared {
     client: Client,
     options: ServerOptions,
