@@ -91,8 +91,8 @@ struct Wire<'a> {
     related: Vec<lsp::Range>,
     /// One per edit of each fix, fix after fix.
     edits: Vec<lsp::Range>,
-    /// One per fix: its JSON, when written once for every diagnostic that has it (see
-    /// [`share_repeated_fixes`]).
+    /// By fix: its JSON, when written once for every diagnostic that has it (see
+    /// [`share_repeated_fixes`]); empty, and allocates nothing, up to the last such fix.
     shared: Vec<Option<Rc<RawValue>>>,
 }
 
@@ -175,13 +175,12 @@ fn share_repeated_fixes(wires: &mut [Wire]) -> serde_json::Result<()> {
     for w in wires.iter_mut() {
         let finding = w.finding;
         let mut at = 0;
-        for fix in &finding.fixes {
+        for (k, fix) in finding.fixes.iter().enumerate() {
             let n = fix.edits.len();
             let ranges = w.edits.get(at..at + n).unwrap_or(&[]);
             at += n;
             let size: usize = fix.edits.iter().map(|e| e.new_text.len()).sum();
             if size < SHARED_FROM {
-                w.shared.push(None);
                 continue;
             }
             let written = seen.entry((fix.title.as_str(), size)).or_default();
@@ -199,6 +198,7 @@ fn share_repeated_fixes(wires: &mut [Wire]) -> serde_json::Result<()> {
                     json
                 }
             };
+            w.shared.resize(k, None);
             w.shared.push(Some(json));
         }
     }
